@@ -1,0 +1,39 @@
+// Workspace invariants from the issues: zero runtime dependencies for the core
+// packages, builds that exist in both formats, no Node-only code in the output.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(__dirname, '..');
+const corePackages = ['frame-codec', 'handshake', 'h2-bootstrap'];
+const manifest = (name: string) => JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8'));
+
+describe('core packages', () => {
+  for (const name of corePackages) {
+    describe(`@hybi/${name}`, () => {
+      it('has no runtime dependency outside the @hybi workspace', () => {
+        const pkg = manifest(name);
+        for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
+          const outside = Object.keys(pkg[field] ?? {}).filter((dep) => !dep.startsWith('@hybi/'));
+          expect(outside, `${field} of @hybi/${name}`).toEqual([]);
+        }
+      });
+
+      it('imports nothing but other @hybi packages from its built ESM and CJS', () => {
+        const dist = join(root, 'packages', name, 'dist');
+        const esm = readFileSync(join(dist, 'index.js'), 'utf8');
+        const cjs = readFileSync(join(dist, 'index.cjs'), 'utf8');
+        const imported = [
+          ...[...esm.matchAll(/\bfrom\s*["']([^"']+)["']|\bimport\s*\(\s*["']([^"']+)["']/g)].map((m) => m[1] ?? m[2]),
+          ...[...cjs.matchAll(/\brequire\s*\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]),
+        ];
+        expect(imported.filter((specifier) => !specifier!.startsWith('@hybi/'))).toEqual([]);
+      });
+
+      it('ships ESM, CJS and both declaration files', () => {
+        const files = readdirSync(join(root, 'packages', name, 'dist'));
+        expect(files).toEqual(expect.arrayContaining(['index.js', 'index.cjs', 'index.d.ts', 'index.d.cts']));
+      });
+    });
+  }
+});

@@ -92,9 +92,8 @@ export function splitFieldSections(headers: HeaderList, isRequest: boolean, vers
   const regular: (readonly [string, string])[] = [];
   const defined = isRequest ? REQUEST_PSEUDO : RESPONSE_PSEUDO;
   for (let i = 0; i < headers.length; i++) {
-    const line = headers[i];
-    const name: unknown = line?.[0];
-    const value: unknown = line?.[1];
+    const line: unknown = headers[i];
+    const [name, value] = Array.isArray(line) ? (line as unknown[]) : [];
     if (typeof name !== 'string' || typeof value !== 'string') return malformedMessage(version, 'invalid-field-name', `line ${i}`);
     const nameProblem = fieldNameProblem(name);
     if (nameProblem) return malformedMessage(version, nameProblem, JSON.stringify(name));

@@ -53,12 +53,12 @@ export interface ConnectionError {
 
 /** Send a FIN on the stream: END_STREAM in HTTP/2 (RFC 9113 6.1), the QUIC FIN bit in HTTP/3 (RFC 9114 4.4). */
 export interface EndStream {
-  readonly action: 'end-stream';
+  readonly type: 'end-stream';
 }
 
 /** Reset the stream: RST_STREAM in HTTP/2 (RFC 9113 6.4), RESET_STREAM (and STOP_SENDING) in HTTP/3. */
 export interface ResetStream {
-  readonly action: 'reset-stream';
+  readonly type: 'reset-stream';
   readonly code: number;
   readonly name: ErrorName;
 }
@@ -73,7 +73,7 @@ export function checkVersion(version: unknown): asserts version is HttpVersion {
 
 /** @internal */
 export function resetStream(name: ErrorName): ResetStream {
-  return { action: 'reset-stream', code: CODES[name], name };
+  return { type: 'reset-stream', code: CODES[name], name };
 }
 
 /** @internal */

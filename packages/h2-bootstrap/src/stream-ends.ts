@@ -14,7 +14,7 @@ import { type EndStream, type HttpVersion, type ResetStream, resetStream } from 
  * when the frame codec says the WebSocket close handshake is complete and the
  * transport may be closed.
  */
-export const END_STREAM: EndStream = Object.freeze({ action: 'end-stream' });
+export const END_STREAM: EndStream = Object.freeze({ type: 'end-stream' });
 
 /**
  * An abrupt end (the WebSocket connection is aborted without a close

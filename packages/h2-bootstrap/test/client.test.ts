@@ -117,7 +117,7 @@ describe('RFC 8441 5 / RFC 6455 4.1 the response', () => {
       ['sec-websocket-extensions', 'permessage-deflate; a=', 'invalid-extension-list'],
     ];
     for (const [name, value, kind] of cases) {
-      expect(parseResponse([[':status', '200'], [name, value]], options), value).toMatchObject({ type: 'failed', kind, status: 200, action: { action: 'reset-stream', code: 0x8, name: 'CANCEL' } });
+      expect(parseResponse([[':status', '200'], [name, value]], options), value).toMatchObject({ type: 'failed', kind, status: 200, action: { type: 'reset-stream', code: 0x8, name: 'CANCEL' } });
       expect(parseResponse([[':status', '200'], [name, value]], { ...options, version: 'h3' }), value).toMatchObject({ type: 'failed', kind, action: { code: 0x10c, name: 'H3_REQUEST_CANCELLED' } });
     }
   });

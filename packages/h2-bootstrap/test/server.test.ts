@@ -53,7 +53,7 @@ describe('RFC 8441 3 the setting gates :protocol', () => {
       type: 'malformed',
       kind: 'extended-connect-not-enabled',
       reason: ':protocol',
-      action: { action: 'reset-stream', code: 0x1, name: 'PROTOCOL_ERROR' },
+      action: { type: 'reset-stream', code: 0x1, name: 'PROTOCOL_ERROR' },
     });
     expect(parseRequest(chromium, { version: 'h3', connectProtocolEnabled: false })).toMatchObject({ action: { code: 0x10e, name: 'H3_MESSAGE_ERROR' } });
   });

@@ -3,14 +3,14 @@ import { ABNORMAL_CLOSURE, abortStream, END_STREAM, peerReset } from '../src/str
 
 describe('RFC 8441 5 / RFC 9220 3 stream closure', () => {
   it('"Orderly TCP-level closures are represented as END_STREAM flags" (HTTP/3: "a FIN bit")', () => {
-    expect(END_STREAM).toEqual({ action: 'end-stream' });
+    expect(END_STREAM).toEqual({ type: 'end-stream' });
     expect(Object.isFrozen(END_STREAM)).toBe(true);
   });
   it('"RST exceptions are represented with the RST_STREAM frame ... with the CANCEL error code"', () => {
-    expect(abortStream('h2')).toEqual({ action: 'reset-stream', code: 0x8, name: 'CANCEL' });
+    expect(abortStream('h2')).toEqual({ type: 'reset-stream', code: 0x8, name: 'CANCEL' });
   });
   it('HTTP/3: "a stream error ... of type H3_REQUEST_CANCELLED"', () => {
-    expect(abortStream('h3')).toEqual({ action: 'reset-stream', code: 0x010c, name: 'H3_REQUEST_CANCELLED' });
+    expect(abortStream('h3')).toEqual({ type: 'reset-stream', code: 0x010c, name: 'H3_REQUEST_CANCELLED' });
   });
 });
 

@@ -1,0 +1,202 @@
+// Client role: build the extended CONNECT request (RFC 8441 sections 4 and 5,
+// RFC 9220 section 3) once the peer allowed it, and validate the response.
+//
+// Response validation order (the first rule broken decides the event):
+//   1. each field line in order: name, value, pseudo-header rules (after a
+//      regular field; not :status; repeated), connection-specific field
+//                                                          -> 'malformed'
+//   2. :status missing, not three digits from 100 to 599, or 101
+//                                                          -> 'malformed'
+//   3. other 1xx                                           -> 'informational' (wait for the final response)
+//   4. not 2xx                                             -> 'rejected'
+//   5. sec-websocket-protocol, then sec-websocket-extensions unparsable
+//                                                          -> 'failed'
+//   6. more than one subprotocol or an empty field; then a subprotocol not
+//      offered; then an extension not offered              -> 'failed'
+//   7. otherwise                                           -> 'accepted'
+
+import { type Extension, formatExtensionList, isToken } from '@hybi/handshake';
+import { checkVersion, type HttpVersion, type ResetStream } from './errors.js';
+import { checkLocalHeaders, type HeaderList, isWebSocketField, malformedMessage, type MalformedMessage, parseNegotiation, splitFieldSections } from './header-list.js';
+import type { ConnectProtocolState } from './settings.js';
+import { abortStream } from './stream-ends.js';
+
+export interface ClientOptions {
+  readonly version: HttpVersion;
+  /** "https" for a wss URI, "http" for a ws URI (RFC 8441 5). */
+  readonly scheme: 'http' | 'https';
+  /** The authority of the URI: host, and port when not the default. */
+  readonly authority: string;
+  /** Path and query of the URI, starting with "/". */
+  readonly path: string;
+  readonly origin?: string;
+  /** Subprotocols to offer, in order of preference. */
+  readonly protocols?: readonly string[];
+  /** Extension offers (e.g. from a permessage-deflate negotiator). */
+  readonly extensions?: readonly Extension[];
+  /** Extra request fields: lower-case, not pseudo-header, connection-specific, Origin or Sec-WebSocket-* fields. */
+  readonly headers?: HeaderList;
+}
+
+/** The request header list, ready to send on a new stream (without END_STREAM). */
+export interface ExtendedConnectRequest {
+  readonly type: 'request';
+  readonly headers: HeaderList;
+}
+
+/**
+ * The peer has not enabled extended CONNECT: wait for its SETTINGS
+ * (`awaiting-settings`) or use HTTP/1.1 Upgrade on another connection
+ * (`disabled`, `failed`).
+ */
+export interface ExtendedConnectUnavailable {
+  readonly type: 'extended-connect-unavailable';
+  readonly peerSetting: Exclude<ConnectProtocolState, 'enabled'>;
+}
+
+/**
+ * Builds the extended CONNECT request, or refuses while the peer's
+ * SETTINGS_ENABLE_CONNECT_PROTOCOL is not 1 (RFC 8441 3: "Upon receipt of
+ * SETTINGS_ENABLE_CONNECT_PROTOCOL with a value of 1, a client MAY use the
+ * Extended CONNECT"). `peerSetting` is `PeerSettings.state`, or with Node's
+ * http2 `remoteSettings.enableConnectProtocol ? 'enabled' : 'disabled'`.
+ * Throws TypeError for invalid options.
+ */
+export function buildRequest(options: ClientOptions, peerSetting: ConnectProtocolState): ExtendedConnectRequest | ExtendedConnectUnavailable {
+  checkClientOptions(options);
+  if (peerSetting !== 'enabled') {
+    if (peerSetting !== 'awaiting-settings' && peerSetting !== 'disabled' && peerSetting !== 'failed') throw new TypeError(`bad peerSetting ${String(peerSetting)}`);
+    return { type: 'extended-connect-unavailable', peerSetting };
+  }
+  // RFC 8441 4 and 5; pseudo-header fields first (RFC 9113 8.3). No
+  // Connection, Upgrade or Sec-WebSocket-Key (RFC 8441 5).
+  const headers: [string, string][] = [
+    [':method', 'CONNECT'],
+    [':protocol', 'websocket'],
+    [':scheme', options.scheme],
+    [':path', options.path],
+    [':authority', options.authority],
+    ['sec-websocket-version', '13'],
+  ];
+  if (options.origin !== undefined) headers.push(['origin', options.origin]);
+  if (options.protocols?.length) headers.push(['sec-websocket-protocol', options.protocols.join(', ')]);
+  if (options.extensions?.length) headers.push(['sec-websocket-extensions', formatExtensionList(options.extensions)]);
+  return { type: 'request', headers: [...headers, ...(options.headers ?? [])] };
+}
+
+function checkString(what: string, value: unknown, pattern: RegExp): void {
+  if (typeof value !== 'string' || !pattern.test(value)) throw new TypeError(`bad ${what} ${String(value)}`);
+}
+
+function checkClientOptions(options: ClientOptions): void {
+  checkVersion(options?.version);
+  const { scheme, authority, path, origin, protocols = [] } = options;
+  // Visible ASCII only (URIs are ASCII); no userinfo, path or fragment in the
+  // authority (RFC 9113 8.3.1); no fragment in the path.
+  checkString('scheme', scheme, /^https?$/);
+  checkString('authority', authority, /^[^\0- @/?#\x7f-\uffff]+$/);
+  checkString('path', path, /^\/[^\0- #\x7f-\uffff]*$/);
+  if (origin !== undefined) checkString('origin', origin, /^[!-~]+$/);
+  if (!Array.isArray(protocols)) throw new TypeError('bad protocols');
+  // RFC 6455 4.1: the subprotocol values "MUST all be unique strings" and tokens.
+  protocols.forEach((protocol, i) => {
+    if (typeof protocol !== 'string' || !isToken(protocol) || protocols.indexOf(protocol) !== i) throw new TypeError(`bad subprotocol ${String(protocol)}`);
+  });
+  if (options.extensions !== undefined) formatExtensionList(options.extensions); // throws TypeError on non-tokens
+  checkLocalHeaders(options.headers, true, (name) => name === 'origin' || name === 'host' || isWebSocketField(name));
+}
+
+/** The server accepted: the stream's DATA now carries WebSocket frames. */
+export interface Accepted {
+  readonly type: 'accepted';
+  readonly status: number;
+  /** The subprotocol the server chose, or null. */
+  readonly protocol: string | null;
+  /** The extensions the server accepted, with its parameters, in order. */
+  readonly extensions: readonly Extension[];
+  /** Every regular field line, in order. */
+  readonly headers: HeaderList;
+}
+
+/** An interim 1xx response (not 101); the final response is still to come. */
+export interface Informational {
+  readonly type: 'informational';
+  readonly status: number;
+  readonly headers: HeaderList;
+}
+
+/** The server declined with a non-2xx status; any body follows as DATA. */
+export interface Rejected {
+  readonly type: 'rejected';
+  readonly status: number;
+  readonly headers: HeaderList;
+}
+
+export type FailedKind = 'invalid-subprotocol' | 'unexpected-subprotocol' | 'invalid-extension-list' | 'unexpected-extension';
+
+/**
+ * A 2xx response that RFC 6455 4.1 says to answer by failing the WebSocket
+ * connection; `action` is the reset that aborts the stream (RFC 8441 5:
+ * "RST exceptions are represented with the RST_STREAM frame ... with the
+ * CANCEL error code").
+ */
+export interface Failed {
+  readonly type: 'failed';
+  readonly kind: FailedKind;
+  readonly reason: string;
+  readonly status: number;
+  readonly action: ResetStream;
+}
+
+export type ClientEvent = Accepted | Informational | Rejected | Failed | MalformedMessage;
+
+/**
+ * Validates a response header list received on the stream of a request
+ * built with the same `options`. Never throws for any array of pairs.
+ */
+export function parseResponse(headers: HeaderList, options: ClientOptions): ClientEvent {
+  const version = options?.version;
+  const sections = splitFieldSections(headers, false, version, false);
+  if ('type' in sections) return sections;
+  const { pseudo, regular } = sections;
+
+  const statusText = pseudo.get(':status');
+  // RFC 9113 8.3.2 / RFC 9114 4.3.2: ":status ... MUST be included in all
+  // responses; otherwise, the response is malformed".
+  if (statusText === undefined) return malformedMessage(version, 'missing-pseudo-header', ':status');
+  // RFC 9110 15: "All valid status codes are within the range of 100 to 599, inclusive."
+  if (!/^[1-5][0-9][0-9]$/.test(statusText)) return malformedMessage(version, 'invalid-pseudo-header', ':status');
+  const status = Number(statusText);
+  // RFC 9113 8.1: "HTTP/2 removes support for the 101 (Switching Protocols)
+  // informational status code". RFC 9114 4.5: "HTTP/3 does not support ...
+  // the 101 (Switching Protocols) informational status code".
+  if (status === 101) return malformedMessage(version, 'invalid-pseudo-header', ':status 101');
+  if (status < 200) return { type: 'informational', status, headers: regular };
+  // RFC 9110 9.3.6 (CONNECT): "Any 2xx (Successful) response indicates that
+  // the sender (and all inbound proxies) will switch to tunnel mode".
+  if (status >= 300) return { type: 'rejected', status, headers: regular };
+
+  const negotiation = parseNegotiation(regular);
+  if ('error' in negotiation) return failed(version, status, negotiation.field === 'protocols' ? 'invalid-subprotocol' : 'invalid-extension-list', negotiation.error);
+  const { protocols, extensions } = negotiation;
+  const protocol = protocols[0] ?? null;
+  // RFC 6455 4.2.2: the server sends "Either a single value representing the
+  // subprotocol the server is ready to use or null"; an empty field is not
+  // one value.
+  if (protocols.length > 1 || (protocol === null && negotiation.protocolLines > 0)) return failed(version, status, 'invalid-subprotocol', protocols.join(', '));
+  // RFC 6455 4.1: "If the response includes a |Sec-WebSocket-Protocol| header
+  // field and this header field indicates the use of a subprotocol that was
+  // not present in the client's handshake ..., the client MUST _Fail the
+  // WebSocket Connection_."
+  if (protocol !== null && !(options.protocols ?? []).includes(protocol)) return failed(version, status, 'unexpected-subprotocol', protocol);
+  // RFC 6455 4.1: the same for "the use of an extension that was not present
+  // in the client's handshake".
+  for (const extension of extensions) {
+    if (!(options.extensions ?? []).some((offer) => offer.name === extension.name)) return failed(version, status, 'unexpected-extension', extension.name);
+  }
+  return { type: 'accepted', status, protocol, extensions, headers: regular };
+}
+
+function failed(version: HttpVersion, status: number, kind: FailedKind, reason: string): Failed {
+  return { type: 'failed', kind, reason, status, action: abortStream(version) };
+}

@@ -1,0 +1,224 @@
+// Server role: validate the extended CONNECT request header list
+// (RFC 8441 sections 4 and 5, RFC 9220 section 3) and build the response.
+//
+// Validation order (the first rule broken decides the event):
+//   1. each field line in order: name (uppercase, then token), value,
+//      pseudo-header rules (after a regular field; :protocol without the
+//      setting; not a request pseudo-header; repeated), connection-specific
+//      field                                                -> 'malformed'
+//   2. :method missing                                      -> 'malformed'
+//   3. no :protocol                                         -> 'not-extended-connect'
+//      (:protocol on a method other than CONNECT            -> 'malformed')
+//   4. :scheme, :path, :authority missing, in that order    -> 'malformed'
+//   5. :scheme, :path, :authority values, in that order;
+//      then a Host field that differs from :authority       -> 'malformed'
+//   6. :protocol other than "websocket"                     -> 'unsupported-protocol' (501)
+//   7. sec-websocket-version not exactly "13"               -> 'bad-request' (400)
+//   8. origin on more than one line                         -> 'bad-request' (400)
+//   9. sec-websocket-protocol, then sec-websocket-extensions
+//      not parsable                                         -> 'bad-request' (400)
+//  10. otherwise                                            -> 'request'
+
+import { type Extension, formatExtensionList } from '@hybi/handshake';
+import type { HttpVersion } from './errors.js';
+import { checkLocalHeaders, fieldValues, type HeaderList, isWebSocketField, malformedMessage, type MalformedMessage, parseNegotiation, splitFieldSections } from './header-list.js';
+
+export interface ServerOptions {
+  readonly version: HttpVersion;
+  /**
+   * True when this endpoint sent SETTINGS_ENABLE_CONNECT_PROTOCOL = 1 on the
+   * connection. Without it, `:protocol` makes a request malformed (RFC 8441 3).
+   */
+  readonly connectProtocolEnabled: boolean;
+}
+
+/** A valid WebSocket handshake request: what an HTTP/1.1 Upgrade request gives the application. */
+export interface WebSocketRequest {
+  readonly type: 'request';
+  /** `:scheme`: "https" for wss, "http" for ws (proxies such as HAProxy send "https" on cleartext). */
+  readonly scheme: string;
+  /** `:authority`: the Host of HTTP/1.1. */
+  readonly authority: string;
+  /** The path part of `:path`, up to `?`. */
+  readonly path: string;
+  /** The query part of `:path` after `?`, or null when there is no `?`. */
+  readonly query: string | null;
+  /** The Origin field, or null. */
+  readonly origin: string | null;
+  /** Offered subprotocols (Sec-WebSocket-Protocol), in order. */
+  readonly protocols: readonly string[];
+  /** Offered extensions (Sec-WebSocket-Extensions), in order. */
+  readonly extensions: readonly Extension[];
+  /** Every regular field line, in order (pseudo-header fields excluded). */
+  readonly headers: HeaderList;
+}
+
+/** A request that is not an extended CONNECT (a plain request or a classic CONNECT): not for this package. */
+export interface NotExtendedConnect {
+  readonly type: 'not-extended-connect';
+  readonly method: string;
+}
+
+/**
+ * An extended CONNECT for another protocol. RFC 9220 3: "the server SHOULD
+ * respond to the request with a 501 (Not Implemented) status code";
+ * `response` is that response, unless the embedder serves `protocol` itself.
+ */
+export interface UnsupportedProtocol {
+  readonly type: 'unsupported-protocol';
+  readonly protocol: string;
+  readonly status: 501;
+  readonly response: HeaderList;
+}
+
+export type BadRequestKind = 'unsupported-version' | 'duplicate-origin' | 'invalid-subprotocol-list' | 'invalid-extension-list';
+
+/** A well-formed request that is not an acceptable WebSocket handshake: send `response`, then end the stream. */
+export interface BadRequest {
+  readonly type: 'bad-request';
+  readonly kind: BadRequestKind;
+  readonly reason: string;
+  readonly status: 400;
+  readonly response: HeaderList;
+}
+
+export type ServerEvent = WebSocketRequest | NotExtendedConnect | UnsupportedProtocol | BadRequest | MalformedMessage;
+
+/**
+ * Validates the header list of a request received on a new stream. Never
+ * throws for any array of pairs (the peer's input); the event says what to do.
+ */
+export function parseRequest(headers: HeaderList, options: ServerOptions): ServerEvent {
+  const version = options?.version;
+  if (typeof options?.connectProtocolEnabled !== 'boolean') throw new TypeError('bad connectProtocolEnabled');
+  const sections = splitFieldSections(headers, true, version, options.connectProtocolEnabled);
+  if ('type' in sections) return sections;
+  const { pseudo, regular } = sections;
+
+  const method = pseudo.get(':method');
+  // RFC 9113 8.3.1: "All HTTP/2 requests MUST include exactly one valid value
+  // for the :method ... pseudo-header field".
+  if (method === undefined) return malformedMessage(version, 'missing-pseudo-header', ':method');
+  const protocol = pseudo.get(':protocol');
+  if (protocol === undefined) return { type: 'not-extended-connect', method };
+  // RFC 8441 4: ":protocol MAY be included on request HEADERS" of the
+  // extended CONNECT; pseudo-header fields "are only valid in the context in
+  // which they are defined" (RFC 9113 8.3).
+  if (method !== 'CONNECT') return malformedMessage(version, 'invalid-pseudo-header', `:protocol on ${method}`);
+
+  // RFC 8441 4: "On requests that contain the :protocol pseudo-header field,
+  // the :scheme and :path pseudo-header fields of the target URI ... MUST
+  // also be included", and :authority is that of the target URI as on any
+  // request (RFC 9113 8.3.1), not CONNECT's host:port. RFC 9220 3: "The
+  // semantics of the pseudo-header fields and setting are identical".
+  for (const name of [':scheme', ':path', ':authority']) {
+    if (!pseudo.has(name)) return malformedMessage(version, 'missing-pseudo-header', name);
+  }
+  const scheme = pseudo.get(':scheme')!;
+  const target = pseudo.get(':path')!;
+  const authority = pseudo.get(':authority')!;
+  // RFC 8441 5: "The scheme of the target URI ... MUST be 'https' for
+  // 'wss'-schemed WebSockets and 'http' for 'ws'-schemed WebSockets."
+  if (scheme !== 'https' && scheme !== 'http') return malformedMessage(version, 'invalid-pseudo-header', ':scheme');
+  // RFC 9113 8.3.1: ":path ... MUST NOT be empty for 'http' or 'https' URIs";
+  // it holds the absolute path and query (origin-form), so it starts with "/".
+  if (target.charCodeAt(0) !== 0x2f) return malformedMessage(version, 'invalid-pseudo-header', ':path');
+  // RFC 9113 8.3.1: "The authority MUST NOT include the deprecated userinfo
+  // subcomponent for 'http' or 'https' schemed URIs." RFC 9114 4.3.1: "If
+  // these fields are present, they MUST NOT be empty."
+  if (authority === '' || authority.includes('@')) return malformedMessage(version, 'invalid-pseudo-header', ':authority');
+  // RFC 9114 4.3.1: "If both fields are present, they MUST contain the same
+  // value." RFC 9113 8.3.1: a server "SHOULD treat a request as malformed if
+  // it contains a Host header field that identifies an entity that differs
+  // from the entity in the :authority pseudo-header field".
+  const hosts = fieldValues(regular, 'host');
+  if (hosts.some((host) => host !== authority)) return malformedMessage(version, 'host-mismatch', 'host');
+
+  // RFC 8441 5: the :protocol value "MUST have a value of `websocket` to
+  // initiate a WebSocket connection".
+  if (protocol !== 'websocket') return { type: 'unsupported-protocol', protocol, status: 501, response: [[':status', '501']] };
+
+  // RFC 8441 5: "The Origin, Sec-WebSocket-Version, Sec-WebSocket-Protocol,
+  // and Sec-WebSocket-Extensions header fields are used in the CONNECT
+  // request and response-header fields as defined in [RFC6455]."
+  // Sec-WebSocket-Key is not processed ("superseded by the :protocol
+  // pseudo-header field"), so the one HAProxy forwards is ignored.
+  const versions = fieldValues(regular, 'sec-websocket-version');
+  // RFC 6455 4.2.2: otherwise the server sends "an appropriate HTTP error
+  // code ... and a |Sec-WebSocket-Version| header field indicating the
+  // version(s) the server is capable of understanding". 426 belongs to
+  // HTTP/1.1 Upgrade, which HTTP/2 and HTTP/3 do not have.
+  if (versions.length !== 1 || versions[0] !== '13') {
+    return badRequest('unsupported-version', versions.join(', '), [['sec-websocket-version', '13']]);
+  }
+  const origins = fieldValues(regular, 'origin');
+  // RFC 6454 7.3: "The user agent MUST NOT include more than one Origin header field in any HTTP request."
+  if (origins.length > 1) return badRequest('duplicate-origin', origins.join(', '));
+  const negotiation = parseNegotiation(regular);
+  if ('error' in negotiation) return badRequest(negotiation.field === 'protocols' ? 'invalid-subprotocol-list' : 'invalid-extension-list', negotiation.error);
+
+  const question = target.indexOf('?');
+  return {
+    type: 'request',
+    scheme,
+    authority,
+    path: question < 0 ? target : target.slice(0, question),
+    query: question < 0 ? null : target.slice(question + 1),
+    origin: origins[0] ?? null,
+    protocols: negotiation.protocols,
+    extensions: negotiation.extensions,
+    headers: regular,
+  };
+}
+
+function badRequest(kind: BadRequestKind, reason: string, headers: HeaderList = []): BadRequest {
+  return { type: 'bad-request', kind, reason, status: 400, response: [[':status', '400'], ...headers] };
+}
+
+export interface AcceptOptions {
+  /** The chosen subprotocol; must be one the client offered. Default: none. */
+  readonly protocol?: string | null;
+  /** Extension responses (e.g. from a permessage-deflate negotiator); each name must have been offered. Default: none. */
+  readonly extensions?: readonly Extension[];
+  /** Extra response fields, lower-case, not pseudo-header, connection-specific or Sec-WebSocket-* fields. */
+  readonly headers?: HeaderList;
+}
+
+/**
+ * The response header list that accepts `request`: `:status 200` (RFC 8441
+ * 5, as RFC 6455's 101), the chosen subprotocol and extensions, extra fields.
+ * After sending it, the stream's DATA carries WebSocket frames. Throws
+ * TypeError for a subprotocol or extension the client did not offer.
+ */
+export function acceptRequest(request: WebSocketRequest, options: AcceptOptions = {}): HeaderList {
+  const response: [string, string][] = [[':status', '200']];
+  const { protocol = null, extensions = [] } = options;
+  if (protocol !== null) {
+    // RFC 6455 4.2.2: "The value chosen MUST be derived from the client's
+    // handshake, specifically by selecting one of the values from the
+    // |Sec-WebSocket-Protocol| field".
+    if (!request.protocols.includes(protocol)) {
+      throw new TypeError(`${String(protocol)} was not offered`);
+    }
+    response.push(['sec-websocket-protocol', protocol]);
+  }
+  if (extensions.length > 0) {
+    for (const extension of extensions) {
+      if (!request.extensions.some((offer) => offer.name === extension?.name)) throw new TypeError(`${String(extension?.name)} was not offered`);
+    }
+    response.push(['sec-websocket-extensions', formatExtensionList(extensions)]);
+  }
+  checkLocalHeaders(options.headers, false, isWebSocketField);
+  return [...response, ...(options.headers ?? [])];
+}
+
+/**
+ * A response header list that declines the handshake with `status`
+ * (300-599) and extra fields. Send a body, if any, as DATA, then END_STREAM.
+ */
+export function rejectRequest(status: number, headers?: HeaderList): HeaderList {
+  if (!Number.isInteger(status) || status < 300 || status > 599) throw new RangeError(`bad status ${status}`);
+  checkLocalHeaders(headers, false, () => false);
+  return [[':status', String(status)], ...(headers ?? [])];
+}
+

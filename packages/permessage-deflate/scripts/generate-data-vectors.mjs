@@ -1,3 +1,4 @@
+// Regenerates test-vectors/permessage-deflate/{inflate,deflate}.json: node scripts/generate-data-vectors.mjs
 // Vector generator: RFC 7692 7.2.3 bytes typed from the RFC; everything else
 // compressed with Node's own zlib (an independent reference, not hybi).
 import zlib from 'node:zlib';
@@ -114,6 +115,7 @@ dv('the empty message after a compressed one (context takeover)', 'RFC 7692 sect
 }
 
 const doc = (description, references, vectors) => ({ suite: 'permessage-deflate', description, references, vectors });
-writeFileSync('inflate.json', JSON.stringify(doc('Decompressing messages (RFC 7692 section 7.2.2), bounded by the message limit; compressed payloads as they arrive after the frame layer removed the framing', ['RFC 7692 section 7.2', 'RFC 1951'], inflate), null, 2) + '\n');
-writeFileSync('deflate.json', JSON.stringify(doc('Compressing messages (RFC 7692 section 7.2.1) where zlib at default settings gives well-known bytes', ['RFC 7692 section 7.2.1', 'RFC 7692 section 7.2.3'], deflate), null, 2) + '\n');
+const out = (name) => new URL(`../../../test-vectors/permessage-deflate/${name}`, import.meta.url);
+writeFileSync(out('inflate.json'), JSON.stringify(doc('Decompressing messages (RFC 7692 section 7.2.2), bounded by the message limit; compressed payloads as they arrive after the frame layer removed the framing', ['RFC 7692 section 7.2', 'RFC 1951'], inflate), null, 2) + '\n');
+writeFileSync(out('deflate.json'), JSON.stringify(doc('Compressing messages (RFC 7692 section 7.2.1) where zlib at default settings gives well-known bytes', ['RFC 7692 section 7.2.1', 'RFC 7692 section 7.2.3'], deflate), null, 2) + '\n');
 console.log(inflate.length, deflate.length);

@@ -1,4 +1,7 @@
-import json
+# Regenerates test-vectors/permessage-deflate/negotiation-*.json: python3 scripts/generate-negotiation-vectors.py
+# The expected results are written out by hand below, from RFC 7692 section 7.1.
+import json, os
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'test-vectors', 'permessage-deflate')
 H = lambda *vals: [["sec-websocket-extensions", v] for v in vals]
 def d(cw, cn, dw, dn): return {"compress": {"windowBits": cw, "noContextTakeover": cn}, "decompress": {"windowBits": dw, "noContextTakeover": dn}}
 def acc(i, resp, dirs): return [dict({"type": "accepted", "offerIndex": i, "response": resp}, **dirs)]
@@ -155,7 +158,7 @@ cv("offer with every parameter", "RFC 7692 section 7.1", H("permessage-deflate; 
 
 def write(name, desc, refs, vectors):
     doc = {"suite": "permessage-deflate", "description": desc, "references": refs, "vectors": vectors}
-    with open(name, "w") as f:
+    with open(os.path.join(OUT, name), "w") as f:
         json.dump(doc, f, indent=2, ensure_ascii=False); f.write("\n")
 write("negotiation-server.json", "Server-side negotiation of permessage-deflate: offers in, response element and agreed parameters or declines out (RFC 7692 sections 5 and 7.1)", ["RFC 7692 section 5", "RFC 7692 section 7.1"], server)
 write("negotiation-client.json", "Client-side negotiation of permessage-deflate: the offer built from options, then the server's response checked against it (RFC 7692 section 7.1)", ["RFC 7692 section 7.1"], client)

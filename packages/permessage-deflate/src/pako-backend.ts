@@ -75,7 +75,11 @@ class PakoCompressor implements Compressor {
   constructor(params: DirectionParameters, level: number, memLevel: number) {
     // zlib refuses a raw window of 8 and uses 9 (see DeflateBackend.compressWindowBits).
     const windowBits = Math.max(9, params.windowBits);
-    const status = zlibDeflateInit2(this.#strm, level, Z_DEFLATED, -windowBits, memLevel, Z_DEFAULT_STRATEGY);
+    // pako's default hash table has at least 2^15 entries whatever memLevel
+    // says; zlib's own hash ("legacy") has 2^(memLevel + 7). They only differ
+    // below memLevel 8, where a smaller memLevel must mean less memory.
+    const zlibHash = memLevel < 8;
+    const status = zlibDeflateInit2(this.#strm, level, Z_DEFLATED, -windowBits, memLevel, Z_DEFAULT_STRATEGY, zlibHash);
     if (status !== Z_OK) throw new Error(`pako deflateInit2 failed (${status})`);
     this.#noContextTakeover = params.noContextTakeover;
   }
@@ -176,7 +180,7 @@ class PakoDecompressor implements Decompressor {
         // Bounded inflation: never more room than one octet past the budget,
         // so exceeding it is seen without allocating beyond it.
         const room = maxOutput - this.#produced + 1;
-        const wanted = this.#output.length === 0 ? Math.max(MIN_CHUNK, input.length * 4) : this.#output.length * 2;
+        const wanted = this.#output.length === 0 ? Math.max(MIN_CHUNK, input.length * 8) : this.#output.length * 2;
         this.#output = new Uint8Array(Math.min(room, wanted, MAX_CHUNK));
         this.#outputUsed = 0;
       }

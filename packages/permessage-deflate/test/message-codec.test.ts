@@ -1,6 +1,6 @@
 import zlib from 'node:zlib';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   createPerMessageDeflate,
   DEFAULT_MAX_MESSAGE_BYTES,
@@ -14,6 +14,7 @@ import {
   type DeflateBackend,
   type InflateResult,
 } from '../src/index.js';
+import { allocatedBytes } from './allocations.js';
 
 const takeover = { windowBits: 15, noContextTakeover: false } as const;
 const hello = new TextEncoder().encode('Hello');
@@ -176,43 +177,6 @@ describe('negotiation feeds the codec', () => {
 
 const LIMIT = 64 * 1024;
 const bomb = new Uint8Array(zlib.deflateRawSync(Buffer.alloc(1 << 20), { level: 9, finishFlush: zlib.constants.Z_SYNC_FLUSH }).subarray(0, -4));
-
-type TypedArrayConstructor = Uint8ArrayConstructor | Uint16ArrayConstructor | Int32ArrayConstructor;
-const originals = { Uint8Array, Uint16Array, Int32Array };
-afterEach(() => Object.assign(globalThis, originals));
-
-/**
- * Runs `fn` with the typed-array constructors pako and the backend use
- * replaced by subclasses that add up every allocation by size. pako also
- * allocates short-lived scratch arrays of at most 32 octets (per inflate()
- * call a 4-octet header buffer and the 19-entry code-length order; per
- * Huffman table two 16-entry counters), dropped before it returns; those are
- * counted apart, as `scratch`.
- */
-function allocatedBytes(fn: () => void): { total: number; scratch: number } {
-  let total = 0;
-  let scratch = 0;
-  const add = (bytes: number) => {
-    if (bytes <= 32) scratch += bytes;
-    else total += bytes;
-  };
-  const counting = <T extends TypedArrayConstructor>(Base: T): T =>
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    class extends (Base as any) {
-      constructor(...args: unknown[]) {
-        super(...args);
-        if (typeof args[0] === 'number') add(args[0] * (Base as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT);
-        else if (Array.isArray(args[0])) add(args[0].length * (Base as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT);
-      }
-    } as unknown as T;
-  Object.assign(globalThis, { Uint8Array: counting(Uint8Array), Uint16Array: counting(Uint16Array), Int32Array: counting(Int32Array) });
-  try {
-    fn();
-  } finally {
-    Object.assign(globalThis, originals);
-  }
-  return { total, scratch };
-}
 
 describe('RFC 6455 7.4.1 1009: a compression bomb stops at the limit', () => {
   it(`1 MiB of zeros compressed to ${bomb.length} octets`, () => {

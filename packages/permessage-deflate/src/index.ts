@@ -1,4 +1,3 @@
-export { DEFLATE_TAIL } from './backend.js';
 export type { Compressor, Decompressor, DeflateBackend, DirectionParameters, InflateStep, WindowBits } from './backend.js';
 export { EXTENSION_NAME, acceptServerResponse, createClientOffer, negotiateServer } from './negotiation.js';
 export type {

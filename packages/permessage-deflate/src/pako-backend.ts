@@ -156,6 +156,7 @@ class PakoDecompressor implements Decompressor {
     if (step !== null) {
       this.#failed = true;
       this.#output = EMPTY;
+      this.#strm.input = EMPTY;
       return step;
     }
     return { type: 'data', chunks };

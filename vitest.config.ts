@@ -11,6 +11,7 @@ export default defineConfig({
       '@hybi/frame-codec': pkg('frame-codec'),
       '@hybi/handshake': pkg('handshake'),
       '@hybi/h2-bootstrap': pkg('h2-bootstrap'),
+      '@hybi/permessage-deflate': pkg('permessage-deflate'),
     },
   },
   test: {

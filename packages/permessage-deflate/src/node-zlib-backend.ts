@@ -1,0 +1,214 @@
+// An optional backend on the zlib that Node (and Deno and Bun, through their
+// node:zlib) ship natively. No node:* import here: the embedder passes the
+// module in, `nodeZlibBackend(zlib)` after `import zlib from 'node:zlib'`.
+//
+// node:zlib has no reusable synchronous stream: every call is one-shot. Context
+// takeover is therefore rebuilt on each call with a preset dictionary holding
+// the last window of plaintext, which is what the peer's inflater holds too.
+
+import { DEFLATE_TAIL, type Compressor, type Decompressor, type DeflateBackend, type DirectionParameters, type InflateStep } from './backend.js';
+import type { PakoBackendOptions } from './pako-backend.js';
+
+/** The parts of `node:zlib` this backend uses; `typeof import('node:zlib')` satisfies it. */
+export interface NodeZlibModule {
+  readonly constants: { readonly Z_SYNC_FLUSH: number; readonly Z_FINISH: number };
+  deflateRawSync(input: Uint8Array, options?: object): Uint8Array;
+  inflateRawSync(input: Uint8Array, options?: object): unknown;
+}
+
+/** Options of {@link nodeZlibBackend}: the same tuning as pako's. */
+export type NodeZlibBackendOptions = PakoBackendOptions;
+
+/** Output chunk size of node:zlib's one-shot calls: how far past the budget it may allocate. */
+const CHUNK_SIZE = 16 * 1024;
+
+/**
+ * A final empty stored block (BFINAL=1, BTYPE=00, LEN=0, NLEN=0xffff). Appended
+ * after the tail, it ends the stream exactly when the message ended on a block
+ * boundary; otherwise zlib reports "unexpected end of file" or a data error.
+ */
+const FINAL_EMPTY_BLOCK = /* @__PURE__ */ Uint8Array.of(0x01, 0x00, 0x00, 0xff, 0xff);
+
+function checkLevel(value: unknown, name: string, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/**
+ * A backend on `node:zlib` (Node, Deno and Bun), passed in by the embedder:
+ *
+ * ```ts
+ * import zlib from 'node:zlib';
+ * const backend = nodeZlibBackend(zlib);
+ * ```
+ *
+ * Faster than pako for large messages and without context takeover; slower
+ * for small messages with context takeover (see the README's measurements).
+ */
+export function nodeZlibBackend(zlib: NodeZlibModule, options: NodeZlibBackendOptions = {}): DeflateBackend {
+  if (typeof zlib?.deflateRawSync !== 'function' || typeof zlib.inflateRawSync !== 'function' || typeof zlib.constants !== 'object') {
+    throw new TypeError('nodeZlibBackend needs the node:zlib module: nodeZlibBackend(await import("node:zlib"))');
+  }
+  const level = checkLevel(options.level, 'level', 0, 9, 6);
+  const memLevel = checkLevel(options.memLevel, 'memLevel', 1, 9, 8);
+  return {
+    name: 'node:zlib',
+    compressWindowBits: { min: 8, max: 15 },
+    createCompressor: (params) => new NodeZlibCompressor(zlib, params, level, memLevel),
+    createDecompressor: (params) => new NodeZlibDecompressor(zlib, params),
+  };
+}
+
+/** The last `size` octets of a byte stream, kept contiguous for use as a zlib dictionary. */
+class History {
+  #buffer = new Uint8Array(0);
+  #end = 0;
+  constructor(readonly size: number) {}
+
+  append(data: Uint8Array): void {
+    const size = this.size;
+    if (data.length >= size) {
+      if (this.#buffer.length === 0) this.#buffer = new Uint8Array(2 * size);
+      this.#buffer.set(data.subarray(data.length - size), 0);
+      this.#end = size;
+      return;
+    }
+    if (this.#end + data.length > this.#buffer.length) {
+      if (this.#buffer.length === 0) this.#buffer = new Uint8Array(2 * size);
+      const keep = Math.min(this.#end, size - data.length);
+      this.#buffer.copyWithin(0, this.#end - keep, this.#end);
+      this.#end = keep;
+    }
+    this.#buffer.set(data, this.#end);
+    this.#end += data.length;
+  }
+
+  /** The dictionary: at most `size` octets, or undefined when empty. */
+  view(): Uint8Array | undefined {
+    return this.#end === 0 ? undefined : this.#buffer.subarray(Math.max(0, this.#end - this.size), this.#end);
+  }
+
+  clear(): void {
+    this.#end = 0;
+  }
+}
+
+function plain(buffer: Uint8Array, end = buffer.length): Uint8Array {
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, end);
+}
+
+class NodeZlibCompressor implements Compressor {
+  readonly #zlib: NodeZlibModule;
+  readonly #history: History;
+  readonly #noContextTakeover: boolean;
+  readonly #options: { level: number; memLevel: number; windowBits: number; finishFlush: number; dictionary?: Uint8Array };
+
+  constructor(zlib: NodeZlibModule, params: DirectionParameters, level: number, memLevel: number) {
+    this.#zlib = zlib;
+    this.#history = new History(1 << params.windowBits);
+    this.#noContextTakeover = params.noContextTakeover;
+    // node:zlib raises a raw window of 8 to 9 itself (see DeflateBackend.compressWindowBits).
+    this.#options = { level, memLevel, windowBits: Math.max(9, params.windowBits), finishFlush: zlib.constants.Z_SYNC_FLUSH };
+  }
+
+  write(piece: Uint8Array, fin: boolean): Uint8Array {
+    const options = this.#options;
+    const dictionary = this.#history.view();
+    if (dictionary === undefined) delete options.dictionary;
+    else options.dictionary = dictionary;
+    // Every piece is sync-flushed: a message may consist of several DEFLATE
+    // blocks (RFC 7692 7.2.3.5), and each piece's output must stand alone.
+    const output = this.#zlib.deflateRawSync(piece, options);
+    delete options.dictionary;
+    this.#history.append(piece);
+    if (!fin) return plain(output);
+    if (this.#noContextTakeover) this.#history.clear();
+    // RFC 7692 7.2.1 step 3: remove the trailing 00 00 ff ff.
+    return plain(output, output.length - 4);
+  }
+}
+
+class NodeZlibDecompressor implements Decompressor {
+  readonly #zlib: NodeZlibModule;
+  readonly #windowBits: number;
+  readonly #history: History;
+  readonly #noContextTakeover: boolean;
+  /** The compressed pieces of the current message, copied: one-shot calls need them whole. */
+  #pieces: Uint8Array[] = [];
+  #pieceBytes = 0;
+  #failed = false;
+
+  constructor(zlib: NodeZlibModule, params: DirectionParameters) {
+    this.#zlib = zlib;
+    this.#windowBits = params.windowBits;
+    this.#history = new History(1 << params.windowBits);
+    this.#noContextTakeover = params.noContextTakeover;
+  }
+
+  write(piece: Uint8Array, fin: boolean, maxOutput: number): InflateStep {
+    if (this.#failed) throw new Error('this decompressor already reported a failure; the connection must be closed');
+    if (piece.length > 0) {
+      this.#pieces.push(piece.slice());
+      this.#pieceBytes += piece.length;
+    }
+    if (!fin) return { type: 'data', chunks: [] };
+    // RFC 7692 7.2.2 step 1: append 00 00 ff ff; then the final empty block.
+    let input = new Uint8Array(this.#pieceBytes + DEFLATE_TAIL.length + FINAL_EMPTY_BLOCK.length);
+    let offset = 0;
+    for (const p of this.#pieces) {
+      input.set(p, offset);
+      offset += p.length;
+    }
+    input.set(DEFLATE_TAIL, offset);
+    input.set(FINAL_EMPTY_BLOCK, offset + DEFLATE_TAIL.length);
+    this.#pieces = [];
+    this.#pieceBytes = 0;
+
+    const chunks: Uint8Array[] = [];
+    let produced = 0;
+    for (;;) {
+      let result: { buffer: Uint8Array; engine: { bytesWritten: number } };
+      try {
+        result = this.#zlib.inflateRawSync(input, {
+          windowBits: this.#windowBits,
+          finishFlush: this.#zlib.constants.Z_FINISH,
+          chunkSize: CHUNK_SIZE,
+          // Bounded: node:zlib stops within one chunk past this.
+          maxOutputLength: maxOutput - produced + 1,
+          dictionary: this.#history.view(),
+          info: true,
+        }) as typeof result;
+      } catch (error) {
+        this.#failed = true;
+        if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') return { type: 'too-large' };
+        const message = (error as { message?: unknown }).message;
+        return { type: 'corrupt', reason: message === 'unexpected end of file' ? 'the compressed message does not end on a DEFLATE block boundary' : String(message) };
+      }
+      const output = result.buffer;
+      if (output.length > 0) {
+        produced += output.length;
+        if (produced > maxOutput) {
+          this.#failed = true;
+          return { type: 'too-large' };
+        }
+        chunks.push(plain(output));
+        this.#history.append(output);
+      }
+      const consumed = result.engine.bytesWritten;
+      if (consumed >= input.length) break;
+      if (consumed === 0) {
+        this.#failed = true;
+        return { type: 'corrupt', reason: 'inflate made no progress' };
+      }
+      // RFC 7692 7.2.1: a block with BFINAL set ended the stream early; "The
+      // next DEFLATE block follows the padded data if any." Go on with the
+      // output so far as the dictionary.
+      input = input.subarray(consumed);
+    }
+    if (this.#noContextTakeover) this.#history.clear();
+    return { type: 'data', chunks };
+  }
+}

@@ -165,11 +165,28 @@ export function parseTokenList(values: readonly string[]): ParseResult<string[]>
 export function listContainsToken(values: readonly string[], token: string): boolean {
   const wanted = token.toLowerCase();
   for (const text of values) {
-    for (const element of text.split(',')) {
-      if (element.trim().toLowerCase() === wanted) return true;
+    for (let start = 0; start <= text.length; ) {
+      let end = text.indexOf(',', start);
+      if (end === -1) end = text.length;
+      const next = end + 1;
+      // Only SP and HTAB are optional white space (RFC 9110 5.6.3).
+      while (start < end && (text.charCodeAt(start) === SP || text.charCodeAt(start) === HTAB)) start++;
+      while (end > start && (text.charCodeAt(end - 1) === SP || text.charCodeAt(end - 1) === HTAB)) end--;
+      if (end - start === wanted.length) {
+        let i = 0;
+        // ASCII case folding only: OR-ing 0x20 maps A-Z to a-z and leaves the
+        // token characters of `wanted` that are not letters unchanged.
+        while (i < wanted.length && (text.charCodeAt(start + i) | (isLetter(wanted.charCodeAt(i)) ? 0x20 : 0)) === wanted.charCodeAt(i)) i++;
+        if (i === wanted.length) return true;
+      }
+      start = next;
     }
   }
   return false;
+}
+
+function isLetter(code: number): boolean {
+  return code >= 0x61 && code <= 0x7a;
 }
 
 /**

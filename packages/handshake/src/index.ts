@@ -1,3 +1,43 @@
+// @hybi/handshake: the HTTP/1.1 opening handshake of RFC 6455 section 4,
+// client and server, sans-IO.
+
+// Server role.
+export { ServerHandshake, validateUpgradeRequest } from './server.js';
+export type { ServerOptions, ServerState, AcceptResult, ParsedRequest } from './server.js';
+export { createAcceptResponse, createRejectResponse, validateAcceptOptions, validateRejectOptions } from './response.js';
+export type { AcceptOptions, RejectOptions, Offer, AcceptChoice, RejectChoice } from './response.js';
+
+// Client role.
+export { ClientHandshake } from './client.js';
+export type { ClientOptions, ClientState } from './client.js';
+export { parseWebSocketUrl } from './request.js';
+export type { WebSocketUrl, RequestOptions } from './request.js';
+
+// Events.
+export type {
+  WebSocketRequest,
+  RequestEvent,
+  RejectEvent,
+  RejectCode,
+  ServerEvent,
+  AcceptedEvent,
+  RejectedEvent,
+  FailedEvent,
+  FailureCode,
+  ClientEvent,
+} from './events.js';
+
+// Limits and header lists.
+export type { HeaderList, HeadErrorCode } from './http-parser.js';
+export { isValidHeaderValue, validateHeaderList } from './headers.js';
+
+// Keys, SHA-1, base64.
+export { WEBSOCKET_GUID, computeAcceptKey, generateKey, isValidKey } from './accept-key.js';
+export type { RandomSource } from './accept-key.js';
+export { sha1 } from './sha1.js';
+export { encodeBase64 } from './base64.js';
+
+// Header value grammars (shared with @hybi/h2-bootstrap).
 export {
   formatExtensionList,
   isToken,

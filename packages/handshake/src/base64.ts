@@ -17,11 +17,9 @@ export function base64Into(bytes: Uint8Array, out: Uint8Array, offset: number): 
   return offset;
 }
 
-/** Base64 text of `bytes`, padded with `=`. */
+/** Base64 text of `bytes` (short inputs: one argument per character), padded with `=`. */
 export function encodeBase64(bytes: Uint8Array): string {
   const out = new Uint8Array(Math.ceil(bytes.length / 3) * 4);
   base64Into(bytes, out, 0);
-  let text = '';
-  for (let i = 0; i < out.length; i += 4096) text += String.fromCharCode(...out.subarray(i, i + 4096));
-  return text;
+  return String.fromCharCode(...out);
 }

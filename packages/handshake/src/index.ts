@@ -10,7 +10,6 @@ export type { AcceptOptions, RejectOptions, Offer, AcceptChoice, RejectChoice } 
 // Client role.
 export { ClientHandshake } from './client.js';
 export type { ClientOptions, ClientState } from './client.js';
-export { parseWebSocketUrl } from './request.js';
 export type { WebSocketUrl, RequestOptions } from './request.js';
 
 // Events.
@@ -27,15 +26,11 @@ export type {
   ClientEvent,
 } from './events.js';
 
-// Limits and header lists.
+// Header lists, keys.
 export type { HeaderList, HeadErrorCode } from './http-parser.js';
-export { isValidHeaderValue, validateHeaderList } from './headers.js';
-
-// Keys, SHA-1, base64.
-export { WEBSOCKET_GUID, computeAcceptKey, generateKey, isValidKey } from './accept-key.js';
+export { validateHeaderList } from './headers.js';
+export { computeAcceptKey } from './accept-key.js';
 export type { RandomSource } from './accept-key.js';
-export { sha1 } from './sha1.js';
-export { encodeBase64 } from './base64.js';
 
 // Header value grammars (shared with @hybi/h2-bootstrap).
 export {

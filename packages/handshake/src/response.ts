@@ -66,52 +66,47 @@ const utf8 = new TextEncoder();
 
 /**
  * Checks the application's accept options against what the client offered.
- * Throws a TypeError for a subprotocol or extension that was not offered, a
- * header that is not a token name with a clean value, or a header the
- * handshake sets itself.
+ * Throws a TypeError for a subprotocol or extension that was not offered, an
+ * extension that cannot be formatted, a header that fails
+ * `validateHeaderList`, or one the handshake sets itself.
  */
 export function validateAcceptOptions(offer: Offer, options: AcceptOptions = NO_OPTIONS): AcceptChoice {
   const protocol = options.protocol ?? null;
-  if (protocol !== null && !offer.protocols.includes(protocol)) {
-    throw new TypeError(`subprotocol ${JSON.stringify(protocol)} was not offered by the client (offered: ${offer.protocols.join(', ') || 'none'})`);
-  }
+  // RFC 6455 4.2.2: the selected subprotocol "MUST be derived from the
+  // client's handshake".
+  if (protocol !== null && !offer.protocols.includes(protocol)) throw new TypeError(`subprotocol ${JSON.stringify(protocol)} was not offered (offered: ${offer.protocols.join(', ')})`);
   const extensions = options.extensions ?? EMPTY;
-  if (!Array.isArray(extensions)) throw new TypeError('accept() extensions must be an array of { name, params }');
-  for (const extension of extensions) {
-    // RFC 6455 9.1: the server may only use extensions the client offered.
-    if (!offer.extensions.some((offered) => offered.name === extension?.name)) {
-      throw new TypeError(`extension ${JSON.stringify(extension?.name)} was not offered by the client`);
-    }
-  }
-  // Throws a TypeError for names or values that are not tokens.
-  const extensionsValue = extensions.length > 0 ? formatExtensionList(extensions) : null;
-  const headers = options.headers === undefined ? EMPTY : validateHeaderList(options.headers, 'accept() headers', ACCEPT_RESERVED);
-  return { protocol, extensions, extensionsValue, headers };
+  // RFC 6455 9.1: the server may use only extensions the client offered.
+  const unoffered = extensions.find((extension) => !offer.extensions.some((offered) => offered.name === extension.name));
+  if (unoffered) throw new TypeError(`extension ${JSON.stringify(unoffered.name)} was not offered`);
+  return {
+    protocol,
+    extensions,
+    extensionsValue: extensions.length > 0 ? formatExtensionList(extensions) : null,
+    headers: options.headers === undefined ? EMPTY : validateHeaderList(options.headers, 'accept() headers', ACCEPT_RESERVED),
+  };
 }
 
 /**
  * Checks the application's reject options. Throws a RangeError for a status
- * outside 300-599 or content on a 304, a TypeError for a bad header or one
- * the response framing sets itself (Connection, Content-Length,
- * Transfer-Encoding).
+ * outside 300-599 or 304, a TypeError for a bad body or a header that fails
+ * `validateHeaderList` or that the framing sets (Connection, Content-Length,
+ * Transfer-Encoding). A string body gets a text/plain type unless the
+ * headers give one.
  */
 export function validateRejectOptions(options: RejectOptions): RejectChoice {
-  const { status } = options;
-  if (!Number.isInteger(status) || status < 300 || status > 599) {
-    throw new RangeError(`reject() status must be an integer from 300 to 599, got ${status}`);
-  }
-  let headers = options.headers === undefined ? EMPTY : validateHeaderList(options.headers, 'reject() headers', REJECT_RESERVED);
-  let body = options.body ?? new Uint8Array(0);
+  const { status, body = EMPTY_BODY } = options;
+  if (!Number.isInteger(status) || status < 300 || status > 599 || status === 304) throw new RangeError(`reject() status must be from 300 to 599 (not 304), got ${status}`);
+  const headers = options.headers === undefined ? EMPTY : validateHeaderList(options.headers, 'reject() headers', REJECT_RESERVED);
   if (typeof body === 'string') {
-    body = utf8.encode(body);
-    if (!headers.some(([name]) => name.toLowerCase() === 'content-type')) headers = [...headers, ['Content-Type', 'text/plain; charset=utf-8']];
-  } else if (!(body instanceof Uint8Array)) {
-    throw new TypeError('reject() body must be a Uint8Array or a string');
+    const typed = headers.some(([name]) => name.toLowerCase() === 'content-type');
+    return { status, headers: typed ? headers : [...headers, ['Content-Type', 'text/plain; charset=utf-8']], body: utf8.encode(body) };
   }
-  if (status === 304 && body.length > 0) throw new RangeError('a 304 response has no content');
+  if (!(body instanceof Uint8Array)) throw new TypeError('reject() body must be a Uint8Array or a string');
   return { status, headers, body };
 }
 
+const EMPTY_BODY = new Uint8Array(0);
 const ACCEPT_HEAD = encodeLatin1('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ');
 
 /**
@@ -140,43 +135,27 @@ export function createRejectResponse(options: RejectOptions): Uint8Array {
 
 /**
  * Serialises a rejection: `Connection: close` (with `Upgrade` when the
- * headers carry Upgrade, RFC 9110 7.8), the headers, Content-Length (none on
- * a 304), then the body.
+ * headers carry Upgrade, RFC 9110 7.8), the headers, Content-Length, then the
+ * body.
  */
 export function rejectionResponse(status: number, headers: HeaderList, body: Uint8Array): { headers: HeaderList; response: Uint8Array } {
   const upgrade = headers.some(([name]) => name.toLowerCase() === 'upgrade');
-  const all: Array<readonly [string, string]> = [['Connection', upgrade ? 'Upgrade, close' : 'close'], ...headers];
-  if (status !== 304) all.push(['Content-Length', String(body.length)]);
-  const head = `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? ''}\r\n${formatHeaders(all)}\r\n`;
-  return { headers: all, response: encodeLatin1(head, body) };
+  const all: HeaderList = [['Connection', upgrade ? 'Upgrade, close' : 'close'], ...headers, ['Content-Length', `${body.length}`]];
+  return { headers: all, response: encodeLatin1(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? ''}\r\n${formatHeaders(all)}\r\n`, body) };
 }
 
-/** Reason phrases for the statuses a WebSocket server is likely to send. */
+/**
+ * Reason phrases of the statuses this package sends and a few common ones
+ * (RFC 9110 15); others get an empty one (RFC 9112 4: reason-phrase is optional).
+ */
 const STATUS_TEXT: Readonly<Record<number, string>> = {
-  300: 'Multiple Choices',
-  301: 'Moved Permanently',
-  302: 'Found',
-  303: 'See Other',
-  304: 'Not Modified',
-  307: 'Temporary Redirect',
-  308: 'Permanent Redirect',
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
-  408: 'Request Timeout',
-  409: 'Conflict',
-  410: 'Gone',
-  413: 'Content Too Large',
   414: 'URI Too Long',
   426: 'Upgrade Required',
-  429: 'Too Many Requests',
   431: 'Request Header Fields Too Large',
-  500: 'Internal Server Error',
-  501: 'Not Implemented',
-  502: 'Bad Gateway',
-  503: 'Service Unavailable',
-  504: 'Gateway Timeout',
   505: 'HTTP Version Not Supported',
 };

@@ -54,6 +54,8 @@ export interface AcceptResult {
 }
 
 const NO_EVENTS: readonly ServerEvent[] = Object.freeze([]);
+/** The message of receive() called after the handshake succeeded. */
+export const COMPLETE = 'handshake complete: give further bytes to the frame codec';
 const NONE: readonly string[] = [];
 const utf8 = new TextEncoder();
 
@@ -106,7 +108,7 @@ export class ServerHandshake {
       case 'rejected':
         return NO_EVENTS;
       case 'accepted':
-        throw new Error('the handshake is complete: pass further bytes to the frame codec');
+        throw new Error(COMPLETE);
     }
   }
 
@@ -151,7 +153,7 @@ export class ServerHandshake {
     if (bytes.length === 0) return null;
     // RFC 6455 4.1: "the client MUST wait for a response from the server
     // before sending any further data." Kept, but bounded.
-    if (early.length + bytes.length > this.#maxEarlyDataBytes) return this.#fail(rejection('early-data-too-large', 'too much data before the handshake completed'));
+    if (early.length + bytes.length > this.#maxEarlyDataBytes) return this.#fail(rejection('early-data-too-large', 'too much early data'));
     this.#early = allocate(early.length + bytes.length);
     this.#early.set(early);
     this.#early.set(bytes, early.length);
@@ -191,7 +193,7 @@ export function validateUpgradeRequest(request: ParsedRequest): RequestEvent | R
   const pairs: Array<[string, string]> = [];
   for (let i = 0; i < headers.length; i += flat ? 2 : 1) {
     const [name, value] = (flat ? [headers[i], headers[i + 1]] : headers[i]) as unknown[];
-    if (typeof name !== 'string' || typeof value !== 'string') throw new TypeError('headers must be [name, value] string pairs or a flat list of strings');
+    if (typeof name !== 'string' || typeof value !== 'string') throw new TypeError('headers must be [name, value] string pairs or a flat string list');
     // RFC 9110 5.1, 5.5: token names; no CR, LF, NUL or other control characters in values.
     if (!TOKEN.test(name) || INVALID_VALUE.test(value)) return rejection('invalid-header', 'malformed header');
     pairs.push([name, value.replace(/^[ \t]+|[ \t]+$/g, '')]);
@@ -236,14 +238,14 @@ export function checkUpgradeRequest(method: string, major: number, minor: number
   if (minor === 0) return rejection('unsupported-http-version', 'HTTP/1.1 required', 400);
   if (method !== 'GET') return rejection('method-not-allowed', 'GET required');
   const form = parseTarget(target);
-  if (form === null) return rejection('invalid-target', 'the request target must be origin-form or absolute-form');
+  if (form === null) return rejection('invalid-target', 'bad request target');
   const values = knownValues(headers, tags);
   const hosts = values[HOST] ?? NONE;
   // RFC 9112 3.2: "A server MUST respond with a 400 (Bad Request) status
   // code to any HTTP/1.1 request message that lacks a Host header field and
   // to any request message that contains more than one Host header field
   // line or a Host header field with an invalid field value."
-  if (hosts.length !== 1 || !isValidAuthority(hosts[0]!)) return rejection('invalid-host', 'exactly one valid Host header required');
+  if (hosts.length !== 1 || !isValidAuthority(hosts[0]!)) return rejection('invalid-host', 'bad or repeated Host');
   // RFC 6455 4.2.1: "An |Upgrade| header field containing the value
   // "websocket", treated as an ASCII case-insensitive value." Without it this
   // is no WebSocket request: 426 names the protocol required.
@@ -261,19 +263,19 @@ export function checkUpgradeRequest(method: string, major: number, minor: number
   // RFC 6455 4.2.1: "A |Sec-WebSocket-Key| header field with a base64-encoded
   // value that, when decoded, is 16 bytes in length."
   const keys = values[KEY] ?? NONE;
-  if (keys.length !== 1 || !isValidKey(keys[0]!)) return rejection('invalid-key', 'one Sec-WebSocket-Key of 16 bytes in base64 required');
+  if (keys.length !== 1 || !isValidKey(keys[0]!)) return rejection('invalid-key', 'bad or repeated Sec-WebSocket-Key');
   // RFC 6454 7.3: "User agents MUST NOT include more than one Origin header field".
   const origins = values[ORIGIN] ?? NONE;
-  if (origins.length > 1) return rejection('invalid-origin', 'more than one Origin header');
+  if (origins.length > 1) return rejection('invalid-origin', 'repeated Origin');
   const protocols = parseTokenList(values[PROTOCOL] ?? NONE);
   // RFC 6455 4.1: subprotocol elements "MUST all be unique strings".
-  if (!protocols.ok || new Set(protocols.value).size !== protocols.value.length) return rejection('invalid-protocols', 'Sec-WebSocket-Protocol must list distinct tokens');
+  if (!protocols.ok || new Set(protocols.value).size !== protocols.value.length) return rejection('invalid-protocols', 'bad Sec-WebSocket-Protocol');
   const extensions = parseExtensionList(values[EXTENSIONS] ?? NONE);
-  if (!extensions.ok) return rejection('invalid-extensions', `malformed Sec-WebSocket-Extensions: ${extensions.error}`);
+  if (!extensions.ok) return rejection('invalid-extensions', `bad Sec-WebSocket-Extensions: ${extensions.error}`);
   // A GET with content would leave no way to tell the content from the
   // frames after the head: refused rather than guessed at.
   if (values[TRANSFER_ENCODING] || (values[CONTENT_LENGTH] ?? NONE).some((length) => !/^0+$/.test(length))) {
-    return rejection('unexpected-content', 'a handshake request has no content');
+    return rejection('unexpected-content', 'unexpected content');
   }
   return {
     type: 'request',

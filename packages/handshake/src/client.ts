@@ -12,7 +12,7 @@ import type { ClientEvent, FailedEvent, FailureCode, RejectedEvent } from './eve
 import { listContainsToken, parseExtensionList } from './header-values.js';
 import { ACCEPT, CONNECTION, CONTENT_LENGTH, EXTENSIONS, FAILED, HeadParser, NEED_MORE, PROTOCOL, TRANSFER_ENCODING, UPGRADE, headLimits, knownValues, limitOption } from './http-parser.js';
 import { createRequest, parseWebSocketUrl, type RequestOptions, type WebSocketUrl } from './request.js';
-import { COMPLETE } from './server.js';
+import { COMPLETE } from './headers.js';
 
 export interface ClientOptions extends RequestOptions {
   /** The ws:// or wss:// URL (a string, or a URL object). */

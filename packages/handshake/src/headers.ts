@@ -34,6 +34,9 @@ export function formatHeaders(headers: HeaderList): string {
   return text;
 }
 
+/** The message of receive() called once the handshake succeeded. */
+export const COMPLETE = 'handshake complete: give further bytes to the frame codec';
+
 let slab = new Uint8Array(0);
 let slabUsed = 0;
 
@@ -51,16 +54,6 @@ export function allocate(size: number): Uint8Array {
   const view = slab.subarray(slabUsed, slabUsed + size);
   slabUsed += size;
   return view;
-}
-
-/** True when `name` is `lower` (lower-case) ignoring ASCII case, without allocating. */
-export function isNamed(name: string, lower: string): boolean {
-  if (name.length !== lower.length) return false;
-  for (let i = 0; i < name.length; i++) {
-    const code = name.charCodeAt(i);
-    if ((code >= 0x41 && code <= 0x5a ? code | 0x20 : code) !== lower.charCodeAt(i)) return false;
-  }
-  return true;
 }
 
 /** One byte per character: the head strings are validated to be Latin-1. */

@@ -313,7 +313,7 @@ export class HeadParser {
       let status = 0;
       for (let k = i + 9; k < i + 12; k++) status = status * 10 + (b[k]! - 0x30 >>> 0 < 10 ? b[k]! - 0x30 : NaN);
       this.status = status;
-      if (!this.#version(b, i) || b[i + 8] !== SP || !(status >= 100)) fault = 'malformed status line';
+      if (!this.#version(b, i) || b[i + 8] !== SP || !(status >= 100) || (b[i + 12] !== SP && b[i + 12] !== CR)) fault = 'malformed status line';
       i += b[i + 12] === SP ? 13 : 12;
     }
     const valueStart = i;

@@ -10,7 +10,7 @@
 import { isValidKey } from './accept-key.js';
 import type { RejectCode, RejectEvent, RequestEvent, ServerEvent } from './events.js';
 import { listContainsToken, parseExtensionList, parseTokenList } from './header-values.js';
-import { allocate } from './headers.js';
+import { COMPLETE, allocate } from './headers.js';
 import {
   CONNECTION,
   CONTENT_LENGTH,
@@ -54,8 +54,6 @@ export interface AcceptResult {
 }
 
 const NO_EVENTS: readonly ServerEvent[] = Object.freeze([]);
-/** The message of receive() called after the handshake succeeded. */
-export const COMPLETE = 'handshake complete: give further bytes to the frame codec';
 const NONE: readonly string[] = [];
 const utf8 = new TextEncoder();
 

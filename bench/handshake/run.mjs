@@ -93,9 +93,10 @@ async function setup(name, headers) {
       }
       const head = Buffer.alloc(0);
       const done = () => {};
+      // What Node's http parser hands to an 'upgrade' listener, parsed once:
+      // ws reads it and does not change it.
+      const req = { method: 'GET', url: '/chat', httpVersion: '1.1', headers: lowerHeaders, rawHeaders, socket: {} };
       return () => {
-        // What Node's http parser hands to an 'upgrade' listener.
-        const req = { method: 'GET', url: '/chat', httpVersion: '1.1', headers: { ...lowerHeaders }, rawHeaders, socket: {} };
         const socket = new StubSocket();
         server.handleUpgrade(req, socket, head, done);
         return socket.written;

@@ -42,10 +42,6 @@ const HTAB = 0x09;
 // Sticky patterns, each tried at a position in one field value. OWS is SP /
 // HTAB (RFC 9110 5.6.3).
 const OWS = '[ \\t]*';
-/** Separators and empty list elements: "a, , b" (RFC 9110 5.6.1). */
-const SKIP = /[ \t,]*/y;
-/** The end of an element: OWS, then a comma or the end of the value. */
-const END = /[ \t]*(?:,|$)/y;
 const NAME = new RegExp(`${TCHAR}+`, 'y');
 // extension-param = token [ "=" (token | quoted-string) ], RFC 9110 5.6.4:
 // quoted-string = DQUOTE *( qdtext / quoted-pair ) DQUOTE
@@ -67,19 +63,24 @@ function at(pattern: RegExp, text: string, position: number): RegExpExecArray | 
 function parseList<T>(values: readonly string[], element: (text: string, position: number) => [T, number] | string): ParseResult<T[]> {
   const list: T[] = [];
   for (const text of values) {
-    let position = 0;
-    for (;;) {
-      position = at(SKIP, text, position) === null ? position : SKIP.lastIndex;
-      if (position === text.length) break;
+    for (let position = 0; ; ) {
+      // Separators and empty elements ("a, , b"), then an element.
+      while (isListSpace(text.charCodeAt(position)) || text.charCodeAt(position) === COMMA) position++;
+      if (position >= text.length) break;
       const result = element(text, position);
       if (typeof result === 'string') return { ok: false, error: result };
       list.push(result[0]);
-      if (at(END, text, result[1]) === null) return { ok: false, error: unexpected(text, result[1]) };
-      position = END.lastIndex;
+      // OWS, then a comma or the end of the value.
+      position = result[1];
+      while (isListSpace(text.charCodeAt(position))) position++;
+      if (position < text.length && text.charCodeAt(position++) !== COMMA) return { ok: false, error: unexpected(text, position - 1) };
     }
   }
   return { ok: true, value: list };
 }
+
+const COMMA = 0x2c;
+const isListSpace = (code: number): boolean => code === SP || code === HTAB;
 
 function unexpected(text: string, position: number): string {
   return `unexpected ${JSON.stringify(text[position])} at ${position} in ${JSON.stringify(text)}`;

@@ -55,6 +55,7 @@ export interface AcceptResult {
 
 const NO_EVENTS: readonly ServerEvent[] = Object.freeze([]);
 const NONE: readonly string[] = [];
+const NO_LIST = { ok: true, value: Object.freeze([]) } as const;
 const utf8 = new TextEncoder();
 
 /** Sans-IO server side of the HTTP/1.1 opening handshake, for one connection. */
@@ -96,7 +97,7 @@ export class ServerHandshake {
         if (result.type === 'reject') return [this.#fail(result)];
         this.#request = result;
         this.#state = 'awaiting-decision';
-        const overflow = this.#keep(chunk.subarray(end));
+        const overflow = end < chunk.length ? this.#keep(chunk.subarray(end)) : null;
         return overflow === null ? [result] : [result, overflow];
       }
       case 'awaiting-decision': {
@@ -194,7 +195,7 @@ export function validateUpgradeRequest(request: ParsedRequest): RequestEvent | R
     if (typeof name !== 'string' || typeof value !== 'string') throw new TypeError('headers must be [name, value] string pairs or a flat string list');
     // RFC 9110 5.1, 5.5: token names; no CR, LF, NUL or other control characters in values.
     if (!TOKEN.test(name) || INVALID_VALUE.test(value)) return rejection('invalid-header', 'malformed header');
-    pairs.push([name, value.replace(/^[ \t]+|[ \t]+$/g, '')]);
+    pairs.push([name, /^[ \t]|[ \t]$/.test(value) ? value.replace(/^[ \t]+|[ \t]+$/g, '') : value]);
   }
   const version = /^(\d)\.(\d)$/.exec(httpVersion);
   if (version === null) return rejection('invalid-start-line', 'malformed HTTP version');
@@ -265,10 +266,10 @@ export function checkUpgradeRequest(method: string, major: number, minor: number
   // RFC 6454 7.3: "User agents MUST NOT include more than one Origin header field".
   const origins = values[ORIGIN] ?? NONE;
   if (origins.length > 1) return rejection('invalid-origin', 'repeated Origin');
-  const protocols = parseTokenList(values[PROTOCOL] ?? NONE);
+  const protocols = values[PROTOCOL] ? parseTokenList(values[PROTOCOL]) : NO_LIST;
   // RFC 6455 4.1: subprotocol elements "MUST all be unique strings".
-  if (!protocols.ok || new Set(protocols.value).size !== protocols.value.length) return rejection('invalid-protocols', 'bad Sec-WebSocket-Protocol');
-  const extensions = parseExtensionList(values[EXTENSIONS] ?? NONE);
+  if (!protocols.ok || (protocols.value.length > 1 && new Set(protocols.value).size !== protocols.value.length)) return rejection('invalid-protocols', 'bad Sec-WebSocket-Protocol');
+  const extensions = values[EXTENSIONS] ? parseExtensionList(values[EXTENSIONS]) : NO_LIST;
   if (!extensions.ok) return rejection('invalid-extensions', `bad Sec-WebSocket-Extensions: ${extensions.error}`);
   // A GET with content would leave no way to tell the content from the
   // frames after the head: refused rather than guessed at.

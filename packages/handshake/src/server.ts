@@ -55,6 +55,7 @@ export interface AcceptResult {
 
 const NO_EVENTS: readonly ServerEvent[] = Object.freeze([]);
 const NONE: readonly string[] = [];
+const NO_BYTES = new Uint8Array(0);
 const NO_LIST = { ok: true, value: Object.freeze([]) } as const;
 const utf8 = new TextEncoder();
 
@@ -64,7 +65,7 @@ export class ServerHandshake {
   readonly #parser: HeadParser;
   readonly #maxEarlyDataBytes: number;
   #request: RequestEvent | null = null;
-  #early: Uint8Array = allocate(0);
+  #early: Uint8Array = NO_BYTES;
 
   /** Throws a RangeError for a limit that is not a positive integer. */
   constructor(options: ServerOptions = {}) {
@@ -142,7 +143,7 @@ export class ServerHandshake {
 
   #fail(event: RejectEvent): RejectEvent {
     this.#state = 'rejected';
-    this.#early = allocate(0);
+    this.#early = NO_BYTES;
     return event;
   }
 

@@ -24,121 +24,66 @@ export type ParseResult<T> =
 
 // RFC 9110 section 5.6.2: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+"
 // / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
-const TCHAR = new Uint8Array(128);
-for (const c of "!#$%&'*+-.^_`|~") TCHAR[c.charCodeAt(0)] = 1;
-for (let c = 0x30; c <= 0x39; c++) TCHAR[c] = 1;
-for (let c = 0x41; c <= 0x5a; c++) TCHAR[c] = 1;
-for (let c = 0x61; c <= 0x7a; c++) TCHAR[c] = 1;
+const TCHAR = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]";
+const TOKEN = new RegExp(`^${TCHAR}+$`);
 
 export function isTokenChar(code: number): boolean {
-  return code < 128 && TCHAR[code] === 1;
+  return code < 128 && TOKEN.test(String.fromCharCode(code));
 }
 
 /** True when `value` is a non-empty RFC 9110 token. */
 export function isToken(value: string): boolean {
-  if (value.length === 0) return false;
-  for (let i = 0; i < value.length; i++) {
-    if (!isTokenChar(value.charCodeAt(i))) return false;
-  }
-  return true;
+  return typeof value === 'string' && TOKEN.test(value);
 }
 
 const SP = 0x20;
 const HTAB = 0x09;
-const COMMA = 0x2c;
-const SEMICOLON = 0x3b;
-const EQUALS = 0x3d;
-const DQUOTE = 0x22;
-const BACKSLASH = 0x5c;
 
-/** A cursor over one field value; parsers below read it left to right. */
-class Scanner {
-  position = 0;
-  constructor(readonly text: string) {}
-
-  get done(): boolean {
-    return this.position >= this.text.length;
-  }
-
-  peek(): number {
-    return this.text.charCodeAt(this.position);
-  }
-
-  skipWhitespace(): void {
-    while (!this.done && (this.peek() === SP || this.peek() === HTAB)) this.position++;
-  }
-
-  token(): string {
-    const start = this.position;
-    while (!this.done && isTokenChar(this.peek())) this.position++;
-    return this.text.slice(start, this.position);
-  }
-
-  /** RFC 9110 section 5.6.4 quoted-string, returned unescaped, or null if malformed. */
-  quotedString(): string | null {
-    this.position++; // opening DQUOTE
-    let value = '';
-    while (!this.done) {
-      const code = this.peek();
-      if (code === DQUOTE) {
-        this.position++;
-        return value;
-      }
-      if (code === BACKSLASH) {
-        this.position++;
-        if (this.done) return null;
-        const escaped = this.peek();
-        if (!isQuotedPairChar(escaped)) return null;
-        value += this.text[this.position];
-      } else if (isQdtextChar(code)) {
-        value += this.text[this.position];
-      } else {
-        return null;
-      }
-      this.position++;
-    }
-    return null;
-  }
-}
-
+// Sticky patterns, each tried at a position in one field value. OWS is SP /
+// HTAB (RFC 9110 5.6.3).
+const OWS = '[ \\t]*';
+const NAME = new RegExp(`${TCHAR}+`, 'y');
+// extension-param = token [ "=" (token | quoted-string) ], RFC 9110 5.6.4:
+// quoted-string = DQUOTE *( qdtext / quoted-pair ) DQUOTE
 // qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text
-function isQdtextChar(code: number): boolean {
-  return code === HTAB || code === SP || code === 0x21 || (code >= 0x23 && code <= 0x5b) || (code >= 0x5d && code <= 0x7e) || (code >= 0x80 && code <= 0xff);
-}
-
 // quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text )
-function isQuotedPairChar(code: number): boolean {
-  return code === HTAB || code === SP || (code >= 0x21 && code <= 0x7e) || (code >= 0x80 && code <= 0xff);
+const PARAM = new RegExp(`${OWS};${OWS}(${TCHAR}+)(?:${OWS}=${OWS}(?:(${TCHAR}+)|"((?:[\\t \\x21\\x23-\\x5b\\x5d-\\x7e\\x80-\\xff]|\\\\[\\t \\x21-\\x7e\\x80-\\xff])*)"))?`, 'y');
+
+function at(pattern: RegExp, text: string, position: number): RegExpExecArray | null {
+  pattern.lastIndex = position;
+  return pattern.exec(text);
 }
 
 /**
  * Splits the values of one or more field lines into list elements (RFC 9110
- * section 5.6.1) and calls `element` on each non-empty one. Empty elements
- * (`a, , b`) are ignored, as recipients must.
+ * section 5.6.1), reading each non-empty one with `element`, which returns
+ * the element and where it ends, or an error. Empty elements (`a, , b`) are
+ * ignored, as recipients must.
  */
-function forEachElement(values: readonly string[], element: (scanner: Scanner) => string | null): string | null {
+function parseList<T>(values: readonly string[], element: (text: string, position: number) => [T, number] | string): ParseResult<T[]> {
+  const list: T[] = [];
   for (const text of values) {
-    const scanner = new Scanner(text);
-    for (;;) {
-      scanner.skipWhitespace();
-      if (scanner.done) break;
-      if (scanner.peek() === COMMA) {
-        scanner.position++;
-        continue;
-      }
-      const error = element(scanner);
-      if (error !== null) return error;
-      scanner.skipWhitespace();
-      if (scanner.done) break;
-      if (scanner.peek() !== COMMA) return `unexpected ${describe(scanner)} in "${text}"`;
-      scanner.position++;
+    for (let position = 0; ; ) {
+      // Separators and empty elements ("a, , b"), then an element.
+      while (isListSpace(text.charCodeAt(position)) || text.charCodeAt(position) === COMMA) position++;
+      if (position >= text.length) break;
+      const result = element(text, position);
+      if (typeof result === 'string') return { ok: false, error: result };
+      list.push(result[0]);
+      // OWS, then a comma or the end of the value.
+      position = result[1];
+      while (isListSpace(text.charCodeAt(position))) position++;
+      if (position < text.length && text.charCodeAt(position++) !== COMMA) return { ok: false, error: unexpected(text, position - 1) };
     }
   }
-  return null;
+  return { ok: true, value: list };
 }
 
-function describe(scanner: Scanner): string {
-  return `character ${JSON.stringify(scanner.text[scanner.position])} at ${scanner.position}`;
+const COMMA = 0x2c;
+const isListSpace = (code: number): boolean => code === SP || code === HTAB;
+
+function unexpected(text: string, position: number): string {
+  return `unexpected ${JSON.stringify(text[position])} at ${position} in ${JSON.stringify(text)}`;
 }
 
 /**
@@ -146,14 +91,10 @@ function describe(scanner: Scanner): string {
  * Returns the tokens in order, as written (no case folding).
  */
 export function parseTokenList(values: readonly string[]): ParseResult<string[]> {
-  const tokens: string[] = [];
-  const error = forEachElement(values, (scanner) => {
-    const token = scanner.token();
-    if (token === '') return `expected a token, found ${describe(scanner)} in "${scanner.text}"`;
-    tokens.push(token);
-    return null;
+  return parseList(values, (text, position) => {
+    const name = at(NAME, text, position);
+    return name === null ? unexpected(text, position) : [name[0], NAME.lastIndex];
   });
-  return error === null ? { ok: true, value: tokens } : { ok: false, error };
 }
 
 /**
@@ -165,8 +106,15 @@ export function parseTokenList(values: readonly string[]): ParseResult<string[]>
 export function listContainsToken(values: readonly string[], token: string): boolean {
   const wanted = token.toLowerCase();
   for (const text of values) {
-    for (const element of text.split(',')) {
-      if (element.trim().toLowerCase() === wanted) return true;
+    for (let start = 0; start <= text.length; ) {
+      let end = text.indexOf(',', start);
+      if (end === -1) end = text.length;
+      const next = end + 1;
+      // Only SP and HTAB are optional white space (RFC 9110 5.6.3).
+      while (start < end && (text.charCodeAt(start) === SP || text.charCodeAt(start) === HTAB)) start++;
+      while (end > start && (text.charCodeAt(end - 1) === SP || text.charCodeAt(end - 1) === HTAB)) end--;
+      if (end - start === wanted.length && text.slice(start, end).toLowerCase() === wanted) return true;
+      start = next;
     }
   }
   return false;
@@ -183,38 +131,18 @@ export function listContainsToken(values: readonly string[], token: string): boo
  * quoted-string unescaping MUST conform to the 'token' ABNF."
  */
 export function parseExtensionList(values: readonly string[]): ParseResult<Extension[]> {
-  const extensions: Extension[] = [];
-  const error = forEachElement(values, (scanner) => {
-    const name = scanner.token();
-    if (name === '') return `expected an extension name, found ${describe(scanner)} in "${scanner.text}"`;
+  return parseList(values, (text, position) => {
+    const name = at(NAME, text, position);
+    if (name === null) return unexpected(text, position);
+    position = NAME.lastIndex;
     const params: ExtensionParam[] = [];
-    for (;;) {
-      scanner.skipWhitespace();
-      if (scanner.done || scanner.peek() !== SEMICOLON) break;
-      scanner.position++;
-      scanner.skipWhitespace();
-      const paramName = scanner.token();
-      if (paramName === '') return `expected a parameter name after ";" in "${scanner.text}"`;
-      scanner.skipWhitespace();
-      let value: string | null = null;
-      if (!scanner.done && scanner.peek() === EQUALS) {
-        scanner.position++;
-        scanner.skipWhitespace();
-        if (!scanner.done && scanner.peek() === DQUOTE) {
-          value = scanner.quotedString();
-          if (value === null) return `malformed quoted string in "${scanner.text}"`;
-          if (!isToken(value)) return `quoted value of "${paramName}" is not a token (RFC 6455 section 9.1)`;
-        } else {
-          value = scanner.token();
-          if (value === '') return `expected a value for "${paramName}" in "${scanner.text}"`;
-        }
-      }
-      params.push({ name: paramName, value });
+    for (let param; (param = at(PARAM, text, position)) !== null; position = PARAM.lastIndex) {
+      const quoted = param[3]?.replace(/\\(.)/g, '$1');
+      if (quoted !== undefined && !isToken(quoted)) return `the quoted value of ${param[1]} is not a token (RFC 6455 section 9.1) in ${JSON.stringify(text)}`;
+      params.push({ name: param[1]!, value: param[2] ?? quoted ?? null });
     }
-    extensions.push({ name, params });
-    return null;
+    return [{ name: name[0], params }, position];
   });
-  return error === null ? { ok: true, value: extensions } : { ok: false, error };
 }
 
 /**
@@ -223,19 +151,11 @@ export function parseExtensionList(values: readonly string[]): ParseResult<Exten
  * is a local error.
  */
 export function formatExtensionList(extensions: readonly Extension[]): string {
+  const check = (text: string | null | undefined): string => {
+    if (!isToken(text as string)) throw new TypeError(`extension name or value ${JSON.stringify(text)} is not a token`);
+    return text!;
+  };
   return extensions
-    .map((extension) => {
-      if (!isToken(extension.name)) throw new TypeError(`extension name ${JSON.stringify(extension.name)} is not a token`);
-      let text = extension.name;
-      for (const param of extension.params) {
-        if (!isToken(param.name)) throw new TypeError(`extension parameter name ${JSON.stringify(param.name)} is not a token`);
-        text += `; ${param.name}`;
-        if (param.value !== null) {
-          if (!isToken(param.value)) throw new TypeError(`extension parameter value ${JSON.stringify(param.value)} is not a token`);
-          text += `=${param.value}`;
-        }
-      }
-      return text;
-    })
+    .map(({ name, params }) => check(name) + params.map((param) => `; ${check(param.name)}${param.value === null ? '' : `=${check(param.value)}`}`).join(''))
     .join(', ');
 }

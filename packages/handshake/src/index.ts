@@ -1,3 +1,38 @@
+// @hybi/handshake: the HTTP/1.1 opening handshake of RFC 6455 section 4,
+// client and server, sans-IO.
+
+// Server role.
+export { ServerHandshake, validateUpgradeRequest } from './server.js';
+export type { ServerOptions, ServerState, AcceptResult, ParsedRequest } from './server.js';
+export { createAcceptResponse, createRejectResponse, validateAcceptOptions, validateRejectOptions } from './response.js';
+export type { AcceptOptions, RejectOptions, Offer, AcceptChoice, RejectChoice } from './response.js';
+
+// Client role.
+export { ClientHandshake } from './client.js';
+export type { ClientOptions, ClientState } from './client.js';
+export type { WebSocketUrl, RequestOptions } from './request.js';
+
+// Events.
+export type {
+  WebSocketRequest,
+  RequestEvent,
+  RejectEvent,
+  RejectCode,
+  ServerEvent,
+  AcceptedEvent,
+  RejectedEvent,
+  FailedEvent,
+  FailureCode,
+  ClientEvent,
+} from './events.js';
+
+// Header lists, keys.
+export type { HeaderList, HeadErrorCode } from './http-parser.js';
+export { validateHeaderList } from './headers.js';
+export { computeAcceptKey } from './accept-key.js';
+export type { RandomSource } from './accept-key.js';
+
+// Header value grammars (shared with @hybi/h2-bootstrap).
 export {
   formatExtensionList,
   isToken,

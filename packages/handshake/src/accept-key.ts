@@ -1,0 +1,63 @@
+// Sec-WebSocket-Key and Sec-WebSocket-Accept (RFC 6455 sections 1.3, 4.1, 4.2.2).
+import { base64Into, encodeBase64 } from './base64.js';
+import { sha1Words } from './sha1.js';
+
+/** RFC 6455 section 1.3: the GUID appended to the key before hashing. */
+export const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+
+/** Fills its argument with random bytes (at most 65536 per call). */
+export type RandomSource = (target: Uint8Array) => void;
+
+/** `globalThis.crypto.getRandomValues`, looked up when first needed. */
+export const defaultRandom: RandomSource = (target) => {
+  if (typeof crypto === 'undefined' || typeof crypto.getRandomValues !== 'function') {
+    throw new Error('no crypto.getRandomValues: pass a random option');
+  }
+  crypto.getRandomValues(target);
+};
+
+/**
+ * A fresh Sec-WebSocket-Key: RFC 6455 4.1, "a nonce consisting of a randomly
+ * selected 16-byte value that has been base64-encoded".
+ */
+export function generateKey(random: RandomSource = defaultRandom): string {
+  const nonce = new Uint8Array(16);
+  random(nonce);
+  return encodeBase64(nonce);
+}
+
+/**
+ * True when `key` is a valid Sec-WebSocket-Key: RFC 6455 4.2.1, "a
+ * base64-encoded value that, when decoded, is 16 bytes in length" (22
+ * characters and "=="). Non-zero pad bits are accepted, as RFC 4648 3.5
+ * allows: naive clients produce them.
+ */
+export function isValidKey(key: string): boolean {
+  return /^[A-Za-z0-9+/]{22}==$/.test(key);
+}
+
+const GUID = new TextEncoder().encode(WEBSOCKET_GUID);
+const message = new Uint8Array(60);
+const digest = new Uint8Array(20);
+
+/**
+ * Writes the 28 ASCII bytes of the Sec-WebSocket-Accept value for `key` into
+ * `out` at `offset`: RFC 6455 4.2.2, base64 of the SHA-1 of the key (as sent,
+ * without surrounding white space) concatenated with the GUID. `key` is read
+ * as Latin-1 text and not validated here.
+ */
+export function acceptKeyInto(key: string, out: Uint8Array, offset: number): number {
+  const bytes = key.length === 24 ? message : new Uint8Array(key.length + 36);
+  for (let i = 0; i < key.length; i++) bytes[i] = key.charCodeAt(i);
+  bytes.set(GUID, key.length);
+  const words = sha1Words(bytes);
+  for (let i = 0; i < 20; i++) digest[i] = words[i >> 2]! >>> (24 - (i & 3) * 8);
+  return base64Into(digest, out, offset);
+}
+
+/** The Sec-WebSocket-Accept value for `key` (see `acceptKeyInto`). */
+export function computeAcceptKey(key: string): string {
+  const out = new Uint8Array(28);
+  acceptKeyInto(key, out, 0);
+  return String.fromCharCode(...out);
+}

@@ -122,6 +122,8 @@ export class Connection {
   /** The message's bytes from earlier calls, owned by the connection. */
   private held: Uint8Array = EMPTY;
   private heldSize = 0;
+  /** The message's total size once its final frame's header has been read (untransformed messages), else -1. */
+  private finalSize = -1;
 
   // The message being sent in fragments.
   /** TEXT or BINARY while a fragmented send is in progress, else 0. */
@@ -247,6 +249,7 @@ export class Connection {
       if (this.messageOpcode !== 0) return this.fail(CloseCode.ProtocolError, 'new message started inside a fragmented message');
       this.messageOpcode = opcode;
       this.messageSize = 0;
+      this.finalSize = -1;
       if (opcode === TEXT) this.utf8.reset();
       if (this.extensions !== null) this.transform = this.receiveTransform(rsv, opcode === TEXT ? 'text' : 'binary');
     }
@@ -256,9 +259,9 @@ export class Connection {
         return this.fail(CloseCode.MessageTooBig, `message of more than ${this.maxMessageSize} bytes`);
       }
       this.messageSize = size;
-      // A final frame that does not fit in this chunk: the message's size is known, so
-      // reserve it now and copy each piece once.
-      if (!this.streaming && parser.fin && parser.length > parser.available) this.reserve(size, true);
+      // At the final frame the message's size is known: what must be kept is then copied once, into a
+      // buffer of exactly that size.
+      if (parser.fin) this.finalSize = size;
     }
   }
 
@@ -377,7 +380,16 @@ export class Connection {
   /** Copies the pieces (views of the current chunk) into `held`, which the connection owns. */
   private keepPieces(exact = false): void {
     const pieces = this.pieces;
-    this.reserve(this.heldSize + this.piecesSize, exact);
+    const size = this.heldSize + this.piecesSize;
+    if (this.held.length < size) {
+      // Grow to the message's size when it is known, else double within maxMessageSize; but to at most 8
+      // times what has arrived, so that a header announcing a large frame cannot make the connection allocate.
+      const known = this.finalSize >= size;
+      const capacity = exact ? size : Math.min(known ? this.finalSize : this.maxMessageSize, Math.max(known ? size * 8 : size, this.held.length * 2));
+      const next = new Uint8Array(capacity);
+      if (this.heldSize !== 0) next.set(this.held.subarray(0, this.heldSize));
+      this.held = next;
+    }
     const held = this.held;
     let at = this.heldSize;
     for (const piece of pieces) {
@@ -387,16 +399,6 @@ export class Connection {
     this.heldSize = at;
     pieces.length = 0;
     this.piecesSize = 0;
-  }
-
-  /** Grows `held` to at least `size` bytes (exactly, or doubling up to `maxMessageSize`). */
-  private reserve(size: number, exact: boolean): void {
-    const held = this.held;
-    if (held.length >= size) return;
-    const capacity = exact ? size : Math.min(this.maxMessageSize, Math.max(size, held.length * 2));
-    const next = new Uint8Array(capacity);
-    if (this.heldSize !== 0) next.set(held.subarray(0, this.heldSize));
-    this.held = next;
   }
 
   /** A whole control frame (RFC 6455 5.5). */

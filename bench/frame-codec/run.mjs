@@ -4,7 +4,8 @@
 // streams. Each codec runs in its own process; samples are interleaved round
 // by round (the order rotates), ratios are taken per round, and medians are
 // reported. A verification pass checks that every codec decodes the same
-// messages before anything is timed.
+// messages before anything is timed. Time is each worker's CPU time (user +
+// system), which a loaded machine disturbs far less than wall time.
 //
 //   node bench/frame-codec/run.mjs [--rounds 7] [--ms 150] [--filter text]
 import { fork } from 'node:child_process';
@@ -133,4 +134,4 @@ console.log('|---|---|---|---|---:|---:|');
 for (const row of rows) {
   console.log(`| ${row.name} | ${fmt(row.hybi)} | ${fmt(row.ws)} | ${fmt(row.wsbu)} | ${row.vsWs.toFixed(2)}x | ${row.vsWsBu.toFixed(2)}x |`);
 }
-console.log('\nRates are medians over rounds; ratios are medians of per-round ratios of messages per second. GB/s counts payload bytes for encoding and stream bytes for parsing.');
+console.log('\nRates are medians over rounds, per CPU second of the worker process; ratios are medians of per-round ratios of messages per second. GB/s counts payload bytes for encoding and stream bytes for parsing.');

@@ -48,6 +48,14 @@ export interface ConnectionOptions {
   readonly extensions?: readonly MessageExtension[];
   /** Where a client's masking keys come from. Default `crypto.getRandomValues`. */
   readonly random?: RandomSource;
+  /**
+   * Allocates the buffers the connection fills: reassembled messages and
+   * masked frames. The connection writes every byte it hands out, so the
+   * buffer need not be zeroed: in Node, `(size) => Buffer.allocUnsafe(size)`
+   * skips the zero-fill (and pools small sizes), and messages become Buffers.
+   * Default `(size) => new Uint8Array(size)`.
+   */
+  readonly allocate?: (size: number) => Uint8Array;
 }
 
 /** Options of one send. */
@@ -99,6 +107,7 @@ export class Connection {
   /** Masking keys (client), or null (server). */
   private readonly keys: MaskKeyPool | null;
   private readonly key = new Uint8Array(4);
+  private readonly allocate: (size: number) => Uint8Array;
 
   private phase = OPEN;
   private inputEnded = false;
@@ -155,6 +164,9 @@ export class Connection {
     const random = options.random ?? cryptoRandom;
     if (typeof random !== 'function') throw new TypeError('random must be a function that fills a Uint8Array');
     this.keys = role === 'client' ? new MaskKeyPool(random) : null;
+    const allocate = options.allocate ?? newBytes;
+    if (typeof allocate !== 'function') throw new TypeError('allocate must be a function that returns a Uint8Array of the given size');
+    this.allocate = allocate;
   }
 
   /** `'open'`, `'closing'` (this end sent Close and awaits the peer's) or `'closed'`. */
@@ -368,7 +380,13 @@ export class Connection {
     else if (total === 0) data = EMPTY;
     else {
       this.keepPieces(true);
-      data = this.held.length === total ? this.held : this.held.subarray(0, total);
+      const held = this.held;
+      if (held.length === total) data = held;
+      else {
+        // Bytes past the message were never written: with a non-zeroing `allocate` they must not leak.
+        held.fill(0, total);
+        data = held.subarray(0, total);
+      }
     }
     this.pieces = [];
     this.piecesSize = 0;
@@ -382,11 +400,16 @@ export class Connection {
     const pieces = this.pieces;
     const size = this.heldSize + this.piecesSize;
     if (this.held.length < size) {
-      // Grow to the message's size when it is known, else double within maxMessageSize; but to at most 8
-      // times what has arrived, so that a header announcing a large frame cannot make the connection allocate.
-      const known = this.finalSize >= size;
-      const capacity = exact ? size : Math.min(known ? this.finalSize : this.maxMessageSize, Math.max(known ? size * 8 : size, this.held.length * 2));
-      const next = new Uint8Array(capacity);
+      // One allocation of the message's exact size once it is known and at least 1/128 of it has arrived;
+      // until then, double (within maxMessageSize), so that a header announcing a large frame followed by a
+      // trickle of bytes cannot make the connection allocate much more than it received.
+      const final = this.finalSize;
+      const capacity = exact
+        ? size
+        : final >= size && size * 128 >= final
+          ? final
+          : Math.min(final >= size ? final : this.maxMessageSize, Math.max(size, this.held.length * 2));
+      const next = this.allocate(capacity);
       if (this.heldSize !== 0) next.set(this.held.subarray(0, this.heldSize));
       this.held = next;
     }
@@ -621,10 +644,14 @@ export class Connection {
   /** Frames a payload, masked with the next key for a client. */
   private frame(b0: number, payload: Uint8Array): Uint8Array[] {
     const keys = this.keys;
-    if (keys === null) return encodeWith(b0, payload, null);
+    if (keys === null) return encodeWith(b0, payload, null, this.allocate);
     keys.take(this.key, 0);
-    return encodeWith(b0, payload, this.key);
+    return encodeWith(b0, payload, this.key, this.allocate);
   }
+}
+
+function newBytes(size: number): Uint8Array {
+  return new Uint8Array(size);
 }
 
 function textBytes(data: string | Uint8Array): Uint8Array {

@@ -18,7 +18,12 @@ export interface FrameFields {
  * returns `[header, payload]` and never reads or copies the payload; masked,
  * it returns one new array holding the header and the masked copy.
  */
-export function encodeWith(b0: number, payload: Uint8Array, key: Uint8Array | null): Uint8Array[] {
+export function encodeWith(
+  b0: number,
+  payload: Uint8Array,
+  key: Uint8Array | null,
+  allocate: (size: number) => Uint8Array = (size) => new Uint8Array(size),
+): Uint8Array[] {
   const length = payload.length;
   const lengthEnd = length < 126 ? 2 : length < 65536 ? 4 : 10;
   if (key === null) {
@@ -27,7 +32,7 @@ export function encodeWith(b0: number, payload: Uint8Array, key: Uint8Array | nu
     return length === 0 ? [header] : [header, payload];
   }
   const start = lengthEnd + 4;
-  const frame = new Uint8Array(start + length);
+  const frame = allocate(start + length);
   writeHeader(frame, b0, 0x80, length);
   frame[lengthEnd] = key[0]!;
   frame[lengthEnd + 1] = key[1]!;

@@ -149,7 +149,7 @@ describe('Connection', () => {
     it('the automatic Pong does not share memory with the Ping event', () => {
       const events = server().receive(clientFrame(9, 'abc'));
       const ping = events[0] as { data: Uint8Array };
-      const pong = events[1] as { data: Uint8Array[] };
+      const pong = events[1] as unknown as { data: Uint8Array[] };
       ping.data[0] = 0;
       expect(hex(concat(...pong.data))).toBe('8a03616263');
     });
@@ -186,7 +186,7 @@ describe('Connection', () => {
       const c = client();
       const events = c.receive(frame(8, bytes(0x03, 0xe9)));
       expect(events.map((e) => e.type)).toEqual(['write', 'close', 'close-transport']);
-      expect(frames('client', (events[0] as { data: Uint8Array[] }).data)).toEqual([{ opcode: 8, fin: true, rsv: 0, data: '03e9' }]);
+      expect(frames('client', (events[0] as unknown as { data: Uint8Array[] }).data)).toEqual([{ opcode: 8, fin: true, rsv: 0, data: '03e9' }]);
       expect(events[2]).toEqual({ type: 'close-transport', awaitPeer: true });
       // The server's TCP close then arrives: nothing more to report.
       expect(c.receiveEnd()).toEqual([]);
@@ -239,7 +239,7 @@ describe('Connection', () => {
 
     it('a client fails with a masked Close', () => {
       const events = client().receive(frame(1, bytes(0xff)));
-      expect(frames('client', (events[1] as { data: Uint8Array[] }).data)).toEqual([{ opcode: 8, fin: true, rsv: 0, data: '03ef' }]);
+      expect(frames('client', (events[1] as unknown as { data: Uint8Array[] }).data)).toEqual([{ opcode: 8, fin: true, rsv: 0, data: '03ef' }]);
     });
   });
 
@@ -309,20 +309,50 @@ describe('Connection', () => {
       expect(s.bufferedBytes).toBe(0);
     });
 
-    it('keeps a final frame spanning chunks in a buffer of its exact size, grown with what arrives', () => {
+    it('keeps a final frame spanning chunks in one buffer of its exact size', () => {
       const s = server();
       const input = clientFrame(2, new Uint8Array(50_000).fill(3));
       s.receive(input.subarray(0, 1000));
-      // 992 payload bytes arrived: the 50 000 announced are not allocated yet (at most 8 times what came).
-      expect(s.bufferedBytes).toBe(8 * 992);
-      s.receive(input.subarray(1000, 8000));
       expect(s.bufferedBytes).toBe(50_000);
-      const [event] = s.receive(input.subarray(8000));
+      const [event] = s.receive(input.subarray(1000));
       const data = (event as { data: Uint8Array }).data;
       expect(data.length).toBe(50_000);
       expect(data.buffer.byteLength).toBe(50_000);
       expect(data.every((b) => b === 3)).toBe(true);
       expect(s.bufferedBytes).toBe(0);
+    });
+
+    it('does not allocate what a header announces before a fair part of it (1/128) has arrived', () => {
+      const s = server();
+      const input = clientFrame(2, new Uint8Array(1_000_000).fill(4));
+      s.receive(input.subarray(0, 14 + 100));
+      expect(s.bufferedBytes).toBe(100);
+      s.receive(input.subarray(114, 5000));
+      expect(s.bufferedBytes).toBe(4986);
+      s.receive(input.subarray(5000, 20_000));
+      expect(s.bufferedBytes).toBe(1_000_000);
+      const [event] = s.receive(input.subarray(20_000));
+      expect((event as { data: Uint8Array }).data.every((b) => b === 4)).toBe(true);
+    });
+
+    it('allocates reassembled messages and masked frames with `allocate`, and never exposes bytes it did not write', () => {
+      const sizes: number[] = [];
+      const dirty = (size: number) => (sizes.push(size), new Uint8Array(size).fill(0xee));
+      const s = server({ allocate: dirty });
+      // A fragmented message of unknown size grows by doubling: the delivered view's buffer has a tail.
+      s.receive(clientFrame(2, new Uint8Array(3).fill(1), { fin: false }));
+      s.receive(clientFrame(0, new Uint8Array(2).fill(2), { fin: false }));
+      const [event] = s.receive(clientFrame(0, bytes(3)));
+      const data = (event as { data: Uint8Array }).data;
+      expect([...data]).toEqual([1, 1, 1, 2, 2, 3]);
+      expect(new Uint8Array(data.buffer).every((b, i) => i < 6 || b === 0)).toBe(true);
+      expect(sizes.length).toBeGreaterThan(0);
+      const c = client({ allocate: dirty });
+      sizes.length = 0;
+      const [frame] = c.sendBinary(new Uint8Array(10));
+      expect(sizes).toEqual([16]);
+      expect(frame!.length).toBe(16);
+      expect(() => server({ allocate: 5 })).toThrow(TypeError);
     });
 
     it('returns one shared frozen empty list when nothing happened', () => {

@@ -32,6 +32,7 @@ const codecs = [
   { name: 'hybi', argv: ['hybi'], env: {} },
   { name: 'ws', argv: ['ws'], env: { WS_NO_BUFFER_UTIL: '1' } },
   { name: 'ws+bufferutil', argv: ['ws'], env: {} },
+  { name: 'hybi, allocate: Buffer.allocUnsafe', argv: ['hybi'], env: { HYBI_ALLOCATE: 'unsafe' } },
 ];
 
 function start(codec) {
@@ -110,7 +111,9 @@ for (let index = 0; index < names.length; index++) {
       rate[i] = { msgs: result.messages / result.seconds, bytes: result.bytes / result.seconds };
       rates[i].push(rate[i]);
     }
-    for (let i = 1; i < workers.length; i++) ratios[i].push(rate[0].msgs / rate[i].msgs);
+    for (let i = 1; i < 3; i++) ratios[i].push(rate[0].msgs / rate[i].msgs);
+    // The Node allocator variant, against ws with and without bufferutil.
+    ratios[3].push([rate[3].msgs / rate[1].msgs, rate[3].msgs / rate[2].msgs]);
   }
   const row = {
     name,
@@ -119,9 +122,11 @@ for (let index = 0; index < names.length; index++) {
     wsbu: { msgs: median(rates[2].map((r) => r.msgs)), bytes: median(rates[2].map((r) => r.bytes)) },
     vsWs: median(ratios[1]),
     vsWsBu: median(ratios[2]),
+    unsafeVsWs: median(ratios[3].map((r) => r[0])),
+    unsafeVsWsBu: median(ratios[3].map((r) => r[1])),
   };
   rows.push(row);
-  console.log(`  ${name}: ${row.vsWs.toFixed(2)}x ws, ${row.vsWsBu.toFixed(2)}x ws+bufferutil`);
+  console.log(`  ${name}: ${row.vsWs.toFixed(2)}x ws, ${row.vsWsBu.toFixed(2)}x ws+bufferutil (allocUnsafe: ${row.unsafeVsWs.toFixed(2)}x, ${row.unsafeVsWsBu.toFixed(2)}x)`);
 }
 for (const worker of workers) worker.stop();
 
@@ -129,9 +134,11 @@ const fmt = (r) => {
   const msgs = r.msgs >= 1e6 ? `${(r.msgs / 1e6).toFixed(2)} M msg/s` : `${(r.msgs / 1e3).toFixed(1)} k msg/s`;
   return `${msgs}, ${(r.bytes / 1e9).toFixed(2)} GB/s`;
 };
-console.log('\n| workload | hybi | ws (no addon) | ws + bufferutil | hybi / ws | hybi / ws+bufferutil |');
-console.log('|---|---|---|---|---:|---:|');
+console.log('\n| workload | hybi | ws (no addon) | ws + bufferutil | hybi / ws | hybi / ws+bufferutil | with allocUnsafe: / ws | / ws+bufferutil |');
+console.log('|---|---|---|---|---:|---:|---:|---:|');
 for (const row of rows) {
-  console.log(`| ${row.name} | ${fmt(row.hybi)} | ${fmt(row.ws)} | ${fmt(row.wsbu)} | ${row.vsWs.toFixed(2)}x | ${row.vsWsBu.toFixed(2)}x |`);
+  console.log(
+    `| ${row.name} | ${fmt(row.hybi)} | ${fmt(row.ws)} | ${fmt(row.wsbu)} | ${row.vsWs.toFixed(2)}x | ${row.vsWsBu.toFixed(2)}x | ${row.unsafeVsWs.toFixed(2)}x | ${row.unsafeVsWsBu.toFixed(2)}x |`,
+  );
 }
 console.log('\nRates are medians over rounds, per CPU second of the worker process; ratios are medians of per-round ratios of messages per second. GB/s counts payload bytes for encoding and stream bytes for parsing.');

@@ -17,6 +17,8 @@ const ws = codecName === 'ws'
   : null;
 
 const LIMIT = 64 * 1024 * 1024;
+// HYBI_ALLOCATE=unsafe: what a Node embedder can pass, `allocate: Buffer.allocUnsafe` (no zero-fill, pooled small sizes).
+const allocate = process.env.HYBI_ALLOCATE === 'unsafe' ? { allocate: (size) => Buffer.allocUnsafe(size) } : {};
 const list = workloads();
 const built = new Map();
 
@@ -28,7 +30,7 @@ function prepared(index) {
 /** A parser for `role` that reports each message to `onMessage(data)`. */
 function makeParser(role, onMessage) {
   if (hybi) {
-    const connection = new hybi.Connection({ role, maxMessageSize: LIMIT });
+    const connection = new hybi.Connection({ role, maxMessageSize: LIMIT, ...allocate });
     return (chunk) => {
       const events = connection.receive(chunk);
       for (let i = 0; i < events.length; i++) {
@@ -50,7 +52,7 @@ function makeParser(role, onMessage) {
 /** A masked or unmasked encoder: payload in, list of byte arrays out. */
 function makeEncoder(masked) {
   if (hybi) {
-    const connection = new hybi.Connection({ role: masked ? 'client' : 'server' });
+    const connection = new hybi.Connection({ role: masked ? 'client' : 'server', ...allocate });
     return (payload) => connection.sendBinary(payload);
   }
   const options = { fin: true, mask: masked, opcode: 2, readOnly: true, rsv1: false };

@@ -13,7 +13,7 @@ import type { CloseEvent, ConnectionEvent, MessageKind } from './events.js';
 import { NO_EVENTS } from './events.js';
 import type { MessageExtension, ReceiveTransform, SendTransform, TransformFailure } from './extension.js';
 import { chainReceive, chainSend, concatBytes } from './extension.js';
-import { encodeWith } from './frame-encoder.js';
+import { allocateFrame, encodeWith } from './frame-encoder.js';
 import {
   DEFAULT_MAX_PAYLOAD,
   EMPTY,
@@ -52,8 +52,9 @@ export interface ConnectionOptions {
    * Allocates the buffers the connection fills: reassembled messages and
    * masked frames. The connection writes every byte it hands out, so the
    * buffer need not be zeroed: in Node, `(size) => Buffer.allocUnsafe(size)`
-   * skips the zero-fill (and pools small sizes), and messages become Buffers.
-   * Default `(size) => new Uint8Array(size)`.
+   * skips the zero-fill, and messages become Buffers. Default: `new
+   * Uint8Array(size)`, except that masked frames up to 4 KiB are cut from a
+   * shared 64 KiB array (as Node pools small Buffers).
    */
   readonly allocate?: (size: number) => Uint8Array;
 }
@@ -108,6 +109,7 @@ export class Connection {
   private readonly keys: MaskKeyPool | null;
   private readonly key = new Uint8Array(4);
   private readonly allocate: (size: number) => Uint8Array;
+  private readonly allocateFrame: (size: number) => Uint8Array;
 
   private phase = OPEN;
   private inputEnded = false;
@@ -164,9 +166,10 @@ export class Connection {
     const random = options.random ?? cryptoRandom;
     if (typeof random !== 'function') throw new TypeError('random must be a function that fills a Uint8Array');
     this.keys = role === 'client' ? new MaskKeyPool(random) : null;
-    const allocate = options.allocate ?? newBytes;
-    if (typeof allocate !== 'function') throw new TypeError('allocate must be a function that returns a Uint8Array of the given size');
-    this.allocate = allocate;
+    const allocate = options.allocate;
+    if (allocate !== undefined && typeof allocate !== 'function') throw new TypeError('allocate must be a function that returns a Uint8Array of the given size');
+    this.allocate = allocate ?? newBytes;
+    this.allocateFrame = allocate ?? allocateFrame;
   }
 
   /** `'open'`, `'closing'` (this end sent Close and awaits the peer's) or `'closed'`. */
@@ -644,9 +647,9 @@ export class Connection {
   /** Frames a payload, masked with the next key for a client. */
   private frame(b0: number, payload: Uint8Array): Uint8Array[] {
     const keys = this.keys;
-    if (keys === null) return encodeWith(b0, payload, null, this.allocate);
+    if (keys === null) return encodeWith(b0, payload, null);
     keys.take(this.key, 0);
-    return encodeWith(b0, payload, this.key, this.allocate);
+    return encodeWith(b0, payload, this.key, this.allocateFrame);
   }
 }
 

@@ -13,6 +13,29 @@ export interface FrameFields {
   readonly maskKey?: Uint8Array;
 }
 
+const SLAB_SIZE = 64 * 1024;
+const POOLED = 4096;
+let slab = new Uint8Array(0);
+let slabUsed = 0;
+
+/**
+ * @internal The default allocator of masked frames: frames up to 4 KiB are
+ * cut from a shared 64 KiB slab (allocating a small array outside the heap
+ * costs more than masking it), larger ones get their own array. Every byte of
+ * a frame is written before it is handed out.
+ */
+export function allocateFrame(size: number): Uint8Array {
+  if (size > POOLED) return new Uint8Array(size);
+  if (slabUsed + size > slab.length) {
+    slab = new Uint8Array(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  const frame = slab.subarray(slabUsed, slabUsed + size);
+  // Keep every frame 8-byte aligned, so that masking by words starts aligned.
+  slabUsed += (size + 7) & ~7;
+  return frame;
+}
+
 /**
  * @internal Encodes a frame whose first header byte is `b0`. Unmasked, it
  * returns `[header, payload]` and never reads or copies the payload; masked,
@@ -22,7 +45,7 @@ export function encodeWith(
   b0: number,
   payload: Uint8Array,
   key: Uint8Array | null,
-  allocate: (size: number) => Uint8Array = (size) => new Uint8Array(size),
+  allocate: (size: number) => Uint8Array = allocateFrame,
 ): Uint8Array[] {
   const length = payload.length;
   const lengthEnd = length < 126 ? 2 : length < 65536 ? 4 : 10;
@@ -38,9 +61,23 @@ export function encodeWith(
   frame[lengthEnd + 1] = key[1]!;
   frame[lengthEnd + 2] = key[2]!;
   frame[lengthEnd + 3] = key[3]!;
-  if (length !== 0) {
+  if (length >= 64) {
     frame.set(payload, start);
     maskBytes(frame, key, 0, start, start + length);
+  } else {
+    // Small payloads: mask while copying, cheaper than a copy call and a second pass.
+    const k0 = key[0]!;
+    const k1 = key[1]!;
+    const k2 = key[2]!;
+    const k3 = key[3]!;
+    let i = 0;
+    for (; i + 3 < length; i += 4) {
+      frame[start + i] = payload[i]! ^ k0;
+      frame[start + i + 1] = payload[i + 1]! ^ k1;
+      frame[start + i + 2] = payload[i + 2]! ^ k2;
+      frame[start + i + 3] = payload[i + 3]! ^ k3;
+    }
+    for (; i < length; i++) frame[start + i] = payload[i]! ^ key[i & 3]!;
   }
   return [frame];
 }

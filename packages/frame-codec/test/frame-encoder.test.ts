@@ -30,6 +30,16 @@ describe('encodeFrame (RFC 6455 5.2)', () => {
     expect(payload.every((b) => b === 0x41)).toBe(true);
   });
 
+  it('masked frames cut from the shared slab never overlap', () => {
+    const frames = Array.from({ length: 400 }, (_, i) =>
+      encodeFrame(new Uint8Array(i * 7 % 1500).fill(i & 0xff), { opcode: Opcode.Binary, maskKey: Uint8Array.of(i, 1, 2, 3) })[0]!,
+    );
+    frames.forEach((wire, i) => {
+      const events = new FrameParser({ role: 'server' }).push(wire.slice());
+      expect(events[1], `frame ${i}`).toEqual({ type: 'frame-payload', data: new Uint8Array(i * 7 % 1500).fill(i & 0xff), frameEnd: true });
+    });
+  });
+
   it('round-trips through FrameParser', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 70000 }), fc.boolean(), fc.uint8Array({ minLength: 4, maxLength: 4 }), (payload, masked, key) => {

@@ -68,18 +68,27 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
-const workers = [];
-for (const codec of codecs) workers.push(await start(codec));
-const infos = await Promise.all(workers.map((w) => w.ask({ cmd: 'info' })));
-if (!infos[2].native) console.warn('warning: bufferutil did not load in the ws+bufferutil process');
-if (infos[1].native) console.warn('warning: WS_NO_BUFFER_UTIL did not disable bufferutil');
-const names = infos[0].names;
+async function startAll() {
+  const workers = [];
+  for (const codec of codecs) workers.push(await start(codec));
+  const infos = await Promise.all(workers.map((w) => w.ask({ cmd: 'info' })));
+  if (!infos[2].native) throw new Error('bufferutil did not load in the ws+bufferutil process');
+  if (infos[1].native) throw new Error('WS_NO_BUFFER_UTIL did not disable bufferutil');
+  return { workers, infos };
+}
 
-console.log(`frame-codec benchmark: Node ${infos[0].node}, ${rounds} rounds, ~${targetMs} ms per sample, 16 KiB input chunks`);
+const first = await startAll();
+const names = first.infos[0].names;
+for (const worker of first.workers) worker.stop();
+
+console.log(`frame-codec benchmark: Node ${first.infos[0].node}, ${rounds} rounds, ~${targetMs} ms per sample, 16 KiB input chunks`);
 const rows = [];
 for (let index = 0; index < names.length; index++) {
   const name = names[index];
   if (filter && !name.includes(filter)) continue;
+  // Fresh processes for every workload: what earlier workloads did to a process's heap and
+  // allocator must not favour one codec over another.
+  const { workers } = await startAll();
   // Verification: every codec decodes the same messages from the same bytes.
   const digests = await Promise.all(workers.map((w) => w.ask({ cmd: 'verify', index })));
   const reference = JSON.stringify(digests[0].result);
@@ -127,8 +136,8 @@ for (let index = 0; index < names.length; index++) {
   };
   rows.push(row);
   console.log(`  ${name}: ${row.vsWs.toFixed(2)}x ws, ${row.vsWsBu.toFixed(2)}x ws+bufferutil (allocUnsafe: ${row.unsafeVsWs.toFixed(2)}x, ${row.unsafeVsWsBu.toFixed(2)}x)`);
+  for (const worker of workers) worker.stop();
 }
-for (const worker of workers) worker.stop();
 
 const fmt = (r) => {
   const msgs = r.msgs >= 1e6 ? `${(r.msgs / 1e6).toFixed(2)} M msg/s` : `${(r.msgs / 1e3).toFixed(1)} k msg/s`;

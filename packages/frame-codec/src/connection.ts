@@ -387,7 +387,7 @@ export class Connection {
       if (held.length === total) data = held;
       else {
         // Bytes past the message were never written: with a non-zeroing `allocate` they must not leak.
-        held.fill(0, total);
+        if (this.allocate !== newBytes) held.fill(0, total);
         data = held.subarray(0, total);
       }
     }

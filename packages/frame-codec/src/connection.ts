@@ -385,7 +385,11 @@ export class Connection {
       this.keepPieces(true);
       const held = this.held;
       if (held.length === total) data = held;
-      else {
+      else if (held.length > 2 * total) {
+        // Much room left over: hand out an exact copy rather than pin the larger buffer.
+        data = this.allocate(total);
+        data.set(held.subarray(0, total));
+      } else {
         // Bytes past the message were never written: with a non-zeroing `allocate` they must not leak.
         if (this.allocate !== newBytes) held.fill(0, total);
         data = held.subarray(0, total);
@@ -403,15 +407,15 @@ export class Connection {
     const pieces = this.pieces;
     const size = this.heldSize + this.piecesSize;
     if (this.held.length < size) {
-      // One allocation of the message's exact size once it is known and at least 1/128 of it has arrived;
-      // until then, double (within maxMessageSize), so that a header announcing a large frame followed by a
-      // trickle of bytes cannot make the connection allocate much more than it received.
+      // One allocation of the message's exact size once it is known and at least 1/128 of it has arrived.
+      // Otherwise start at 4 times what arrived and double, within maxMessageSize: a header announcing a
+      // large frame followed by a trickle of bytes cannot make the connection allocate much more than it got.
       const final = this.finalSize;
       const capacity = exact
         ? size
         : final >= size && size * 128 >= final
           ? final
-          : Math.min(final >= size ? final : this.maxMessageSize, Math.max(size, this.held.length * 2));
+          : Math.min(final >= size ? final : this.maxMessageSize, Math.max(this.held.length === 0 ? size * 4 : size, this.held.length * 2));
       const next = this.allocate(capacity);
       if (this.heldSize !== 0) next.set(this.held.subarray(0, this.heldSize));
       this.held = next;

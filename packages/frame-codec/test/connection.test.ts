@@ -326,13 +326,23 @@ describe('Connection', () => {
       const s = server();
       const input = clientFrame(2, new Uint8Array(1_000_000).fill(4));
       s.receive(input.subarray(0, 14 + 100));
-      expect(s.bufferedBytes).toBe(100);
+      expect(s.bufferedBytes).toBe(400); // 4 times what arrived
       s.receive(input.subarray(114, 5000));
       expect(s.bufferedBytes).toBe(4986);
       s.receive(input.subarray(5000, 20_000));
       expect(s.bufferedBytes).toBe(1_000_000);
       const [event] = s.receive(input.subarray(20_000));
       expect((event as { data: Uint8Array }).data.every((b) => b === 4)).toBe(true);
+    });
+
+    it('hands out an exact copy rather than pin a buffer more than twice the message', () => {
+      const s = server();
+      s.receive(clientFrame(2, new Uint8Array(100).fill(1), { fin: false }));
+      expect(s.bufferedBytes).toBe(400);
+      const [event] = s.receive(clientFrame(0, new Uint8Array(0)));
+      const data = (event as { data: Uint8Array }).data;
+      expect(data.length).toBe(100);
+      expect(data.buffer.byteLength).toBe(100);
     });
 
     it('allocates reassembled messages and masked frames with `allocate`, and never exposes bytes it did not write', () => {

@@ -2,7 +2,7 @@
 // messages and close reasons: the first invalid byte is reported at once,
 // even when a code point is split across frames or chunks.
 
-/** Runs at least this long are scanned for ASCII 8 bytes at a time. */
+/** ASCII runs of 16 bytes followed by at least this many are scanned 8 bytes at a time. */
 const WORD_SCAN = 64;
 
 /**
@@ -55,8 +55,12 @@ export class Utf8Validator {
         continue;
       }
       if (c < 0x80) {
+        // A run of ASCII: byte by byte for a while (short runs are the rule in mixed text), then
+        // words if the run goes on.
+        const stop = i + 16 < end ? i + 16 : end;
         i++;
-        if (end - i >= WORD_SCAN) {
+        while (i < stop && bytes[i]! < 0x80) i++;
+        if (i === stop && end - i >= WORD_SCAN) {
           // Align, then test two 32-bit words per step for any high bit.
           while (((base + i) & 3) !== 0 && bytes[i]! < 0x80) i++;
           if (((base + i) & 3) === 0) {

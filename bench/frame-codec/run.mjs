@@ -7,7 +7,9 @@
 // messages before anything is timed. Time is each worker's CPU time (user +
 // system), which a loaded machine disturbs far less than wall time.
 //
-//   node bench/frame-codec/run.mjs [--rounds 7] [--ms 150] [--filter text]
+//   node bench/frame-codec/run.mjs [--rounds 7] [--repeat 1] [--ms 150] [--filter text]
+//
+// --repeat N runs every workload in N fresh sets of processes and pools their rounds.
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +22,7 @@ const option = (name, fallback) => {
 const rounds = Number(option('rounds', 7));
 const targetMs = Number(option('ms', 150));
 const filter = option('filter', '');
+const repeat = Number(option('repeat', 1));
 
 const dist = fileURLToPath(new URL('../../packages/frame-codec/dist/index.js', import.meta.url));
 if (!existsSync(dist)) {
@@ -81,48 +84,51 @@ const first = await startAll();
 const names = first.infos[0].names;
 for (const worker of first.workers) worker.stop();
 
-console.log(`frame-codec benchmark: Node ${first.infos[0].node}, ${rounds} rounds, ~${targetMs} ms per sample, 16 KiB input chunks`);
+console.log(`frame-codec benchmark: Node ${first.infos[0].node}, ${rounds} rounds x ${repeat} process sets, ~${targetMs} ms per sample, 16 KiB input chunks`);
 const rows = [];
 for (let index = 0; index < names.length; index++) {
   const name = names[index];
   if (filter && !name.includes(filter)) continue;
-  // Fresh processes for every workload: what earlier workloads did to a process's heap and
-  // allocator must not favour one codec over another.
-  const { workers } = await startAll();
-  // Verification: every codec decodes the same messages from the same bytes.
-  const digests = await Promise.all(workers.map((w) => w.ask({ cmd: 'verify', index })));
-  const reference = JSON.stringify(digests[0].result);
-  for (let i = 1; i < digests.length; i++) {
-    if (JSON.stringify(digests[i].result) !== reference) {
-      throw new Error(`${name}: ${workers[i].codec.name} decoded ${JSON.stringify(digests[i].result)}, hybi ${reference}`);
-    }
-  }
-  // Calibration: passes per sample so that each sample takes about targetMs.
-  const passes = [];
-  for (const worker of workers) {
-    let p = 1;
-    for (;;) {
-      const { result } = await worker.ask({ cmd: 'sample', index, passes: p });
-      if (result.seconds * 1000 >= targetMs / 4 || p >= 4096) {
-        passes.push(Math.max(1, Math.round((p * targetMs) / 1000 / result.seconds)));
-        break;
+  const rates = codecs.map(() => []);
+  const ratios = codecs.map(() => []);
+  for (let set = 0; set < repeat; set++) {
+    // Fresh processes for every workload (and every repeat): what earlier workloads did to a
+    // process's heap and allocator must not favour one codec over another.
+    const { workers } = await startAll();
+    // Verification: every codec decodes the same messages from the same bytes.
+    const digests = await Promise.all(workers.map((w) => w.ask({ cmd: 'verify', index })));
+    const reference = JSON.stringify(digests[0].result);
+    for (let i = 1; i < digests.length; i++) {
+      if (JSON.stringify(digests[i].result) !== reference) {
+        throw new Error(`${name}: ${workers[i].codec.name} decoded ${JSON.stringify(digests[i].result)}, hybi ${reference}`);
       }
-      p *= 4;
     }
-  }
-  const rates = workers.map(() => []);
-  const ratios = workers.map(() => []);
-  for (let round = 0; round < rounds; round++) {
-    const order = workers.map((_, i) => (i + round) % workers.length);
-    const rate = [];
-    for (const i of order) {
-      const { result } = await workers[i].ask({ cmd: 'sample', index, passes: passes[i] });
-      rate[i] = { msgs: result.messages / result.seconds, bytes: result.bytes / result.seconds };
-      rates[i].push(rate[i]);
+    // Calibration: passes per sample so that each sample takes about targetMs.
+    const passes = [];
+    for (const worker of workers) {
+      let p = 1;
+      for (;;) {
+        const { result } = await worker.ask({ cmd: 'sample', index, passes: p });
+        if (result.seconds * 1000 >= targetMs / 4 || p >= 4096) {
+          passes.push(Math.max(1, Math.round((p * targetMs) / 1000 / result.seconds)));
+          break;
+        }
+        p *= 4;
+      }
     }
-    for (let i = 1; i < 3; i++) ratios[i].push(rate[0].msgs / rate[i].msgs);
-    // The Node allocator variant, against ws with and without bufferutil.
-    ratios[3].push([rate[3].msgs / rate[1].msgs, rate[3].msgs / rate[2].msgs]);
+    for (let round = 0; round < rounds; round++) {
+      const order = workers.map((_, i) => (i + round + set) % workers.length);
+      const rate = [];
+      for (const i of order) {
+        const { result } = await workers[i].ask({ cmd: 'sample', index, passes: passes[i] });
+        rate[i] = { msgs: result.messages / result.seconds, bytes: result.bytes / result.seconds };
+        rates[i].push(rate[i]);
+      }
+      for (let i = 1; i < 3; i++) ratios[i].push(rate[0].msgs / rate[i].msgs);
+      // The Node allocator variant, against ws with and without bufferutil.
+      ratios[3].push([rate[3].msgs / rate[1].msgs, rate[3].msgs / rate[2].msgs]);
+    }
+    for (const worker of workers) worker.stop();
   }
   const row = {
     name,
@@ -136,7 +142,6 @@ for (let index = 0; index < names.length; index++) {
   };
   rows.push(row);
   console.log(`  ${name}: ${row.vsWs.toFixed(2)}x ws, ${row.vsWsBu.toFixed(2)}x ws+bufferutil (allocUnsafe: ${row.unsafeVsWs.toFixed(2)}x, ${row.unsafeVsWsBu.toFixed(2)}x)`);
-  for (const worker of workers) worker.stop();
 }
 
 const fmt = (r) => {

@@ -31,7 +31,11 @@ import { Utf8Validator, decodeText, isValidUtf8 } from './utf8.js';
 export interface ConnectionOptions {
   /** `'client'` masks what it sends and rejects masked frames; `'server'` the reverse. */
   readonly role: Role;
-  /** The largest payload of one received frame; a header announcing more fails with 1009 at once. Default: `maxMessageSize`. */
+  /**
+   * The largest payload of one received data frame; a header announcing more
+   * fails with 1009 at once (control frames are limited to 125 bytes by RFC
+   * 6455). Default: `maxMessageSize`.
+   */
   readonly maxFramePayload?: number;
   /**
    * The largest received message, in bytes after any extension's transform;

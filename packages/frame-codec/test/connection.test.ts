@@ -1,0 +1,380 @@
+import { describe, expect, it } from 'vitest';
+import { Connection, FrameParser, decodeText, seededRandom, type ConnectionEvent } from '@hybi/frame-codec';
+import { bytes, clientFrame, concat, frame, hex, plain, receiveAll, serverFails, text } from './helpers.js';
+
+const server = (options = {}) => new Connection({ role: 'server', ...options });
+const client = (options = {}) => new Connection({ role: 'client', random: seededRandom(1), ...options });
+
+/** Decodes what a connection wrote with a peer-side frame parser. */
+function frames(role: 'client' | 'server', written: readonly Uint8Array[]) {
+  const parser = new FrameParser({ role: role === 'client' ? 'server' : 'client', maxFramePayload: Infinity });
+  const out: { opcode: number; fin: boolean; rsv: number; data: string }[] = [];
+  for (const event of parser.push(concat(...written))) {
+    if (event.type === 'frame-header') out.push({ opcode: event.opcode, fin: event.fin, rsv: event.rsv, data: '' });
+    else if (event.type === 'frame-payload') out[out.length - 1]!.data += hex(event.data);
+    else throw new Error(event.reason);
+  }
+  return out;
+}
+
+describe('Connection', () => {
+  describe('RFC 6455 5.1 and 5.3: masking of what is sent', () => {
+    it('a client masks every frame with a key from its random source, and the same seed gives the same bytes', () => {
+      const a = client({ random: seededRandom(99) });
+      const b = client({ random: seededRandom(99) });
+      const sent = [a.sendText('hi'), a.ping(), a.sendBinary(bytes(1, 2)), a.close(1000)];
+      expect(sent.map((f) => hex(concat(...f)))).toEqual([b.sendText('hi'), b.ping(), b.sendBinary(bytes(1, 2)), b.close(1000)].map((f) => hex(concat(...f))));
+      const key = new Uint8Array(4);
+      seededRandom(99)(key);
+      expect(hex(concat(...sent[0]!))).toBe(hex(frame(1, 'hi', { key: [...key] })));
+      expect(frames('client', sent.flat())).toEqual([
+        { opcode: 1, fin: true, rsv: 0, data: hex(text('hi')) },
+        { opcode: 9, fin: true, rsv: 0, data: '' },
+        { opcode: 2, fin: true, rsv: 0, data: '0102' },
+        { opcode: 8, fin: true, rsv: 0, data: '03e8' },
+      ]);
+    });
+
+    it('draws keys from a pool: one call to the random source per 256 frames', () => {
+      let calls = 0;
+      const c = client({ random: (target: Uint8Array) => (calls++, seededRandom(calls)(target)) });
+      for (let i = 0; i < 256; i++) c.sendBinary(bytes(i));
+      expect(calls).toBe(1);
+      c.sendBinary(bytes(0));
+      expect(calls).toBe(2);
+    });
+
+    it('a server sends unmasked [header, payload] and does not copy the payload', () => {
+      const payload = new Uint8Array(300).fill(7);
+      const out = server().sendBinary(payload);
+      expect(out).toHaveLength(2);
+      expect(out[1]).toBe(payload);
+      expect(hex(out[0]!)).toBe('827e012c');
+    });
+
+    it('a client leaves the payload it masks untouched', () => {
+      const payload = new Uint8Array(300).fill(7);
+      const out = client().sendBinary(payload);
+      expect(out).toHaveLength(1);
+      expect(payload.every((b) => b === 7)).toBe(true);
+    });
+  });
+
+  describe('RFC 6455 5.4: fragmentation', () => {
+    it('reassembles with control frames in between, whatever the chunking', () => {
+      const input = concat(clientFrame(1, 'Hel', { fin: false }), clientFrame(9, 'p'), clientFrame(0, 'lo'));
+      expect(receiveAll(server, input)).toEqual([
+        { type: 'ping', data: hex(text('p')) },
+        { type: 'write', data: '8a0170' },
+        { type: 'message', kind: 'text', data: hex(text('Hello')) },
+      ]);
+    });
+
+    it('streams pieces of a frame before the frame is complete', () => {
+      const c = server({ streaming: true });
+      const input = clientFrame(2, new Uint8Array(1000).fill(1));
+      const first = c.receive(input.subarray(0, 500));
+      expect(first).toEqual([{ type: 'fragment', kind: 'binary', data: new Uint8Array(492).fill(1), frameEnd: false, messageEnd: false }]);
+      expect(c.receive(input.subarray(500))).toEqual([{ type: 'fragment', kind: 'binary', data: new Uint8Array(508).fill(1), frameEnd: true, messageEnd: true }]);
+      expect(c.bufferedBytes).toBe(0);
+    });
+
+    it('sends a message in fragments: start, continue, finish', () => {
+      const s = server();
+      const written = [...s.startMessage('text', 'a'), ...s.ping('x'), ...s.continueMessage(text('€').subarray(0, 1)), ...s.continueMessage(text('€').subarray(1)), ...s.finishMessage()];
+      expect(frames('server', written)).toEqual([
+        { opcode: 1, fin: false, rsv: 0, data: '61' },
+        { opcode: 9, fin: true, rsv: 0, data: '78' },
+        { opcode: 0, fin: false, rsv: 0, data: 'e2' },
+        { opcode: 0, fin: false, rsv: 0, data: '82ac' },
+        { opcode: 0, fin: true, rsv: 0, data: '' },
+      ]);
+      expect(() => s.continueMessage('more')).toThrow(/startMessage/);
+    });
+
+    it('refuses to start a message inside a fragmented one, and checks text fragments', () => {
+      const s = server();
+      s.startMessage('binary', bytes(1));
+      expect(() => s.sendText('x')).toThrow(/finishMessage/);
+      expect(() => s.sendBinary(bytes(1))).toThrow(/finishMessage/);
+      expect(() => s.startMessage('text')).toThrow(/finishMessage/);
+      expect(() => s.continueMessage('string' as unknown as Uint8Array)).toThrow(TypeError);
+      s.finishMessage(bytes(2));
+      s.startMessage('text', text('€').subarray(0, 2));
+      expect(() => s.finishMessage()).toThrow(/inside a UTF-8 sequence/);
+      const t = server();
+      t.startMessage('text');
+      expect(() => t.continueMessage(bytes(0xff))).toThrow(/not valid UTF-8/);
+      expect(() => server().startMessage('json' as 'text')).toThrow(TypeError);
+    });
+  });
+
+  describe('RFC 6455 5.5.1: Close', () => {
+    it('close() returns the Close frame and moves to closing; sending afterwards throws', () => {
+      const s = server();
+      expect(hex(concat(...s.close(1001, 'bye')))).toBe('880503e9627965');
+      expect(s.state).toBe('closing');
+      expect(() => s.sendText('x')).toThrow(/close\(\) was called/);
+      expect(() => s.sendBinary(bytes(1))).toThrow(/close\(\) was called/);
+      expect(() => s.ping()).toThrow(/close\(\) was called/);
+      expect(() => s.pong()).toThrow(/close\(\) was called/);
+      expect(() => s.close()).toThrow(/close\(\) was called/);
+    });
+
+    it('close() without a code sends an empty Close', () => {
+      expect(hex(concat(...server().close()))).toBe('8800');
+    });
+
+    it('close() validates the code and the reason', () => {
+      for (const code of [0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 1000.5]) expect(() => server().close(code), String(code)).toThrow(RangeError);
+      expect(() => server().close(undefined, 'why')).toThrow(TypeError);
+      expect(() => server().close(1000, 'é'.repeat(62))).toThrow(RangeError);
+      expect(() => server().close(1000, 'é'.repeat(61) + 'x')).not.toThrow();
+      expect(() => server().close(4999)).not.toThrow();
+    });
+
+    it('abandons a fragmented send: nothing can follow the Close', () => {
+      const s = server();
+      s.startMessage('binary', bytes(1));
+      s.close(1000);
+      expect(() => s.finishMessage()).toThrow(/close\(\) was called/);
+    });
+  });
+
+  describe('RFC 6455 5.5.2 and 5.5.3: Ping and Pong', () => {
+    it('answers a Ping with a Pong of the same payload, by default', () => {
+      expect(plain(server().receive(clientFrame(9, 'abc')))).toEqual([{ type: 'ping', data: '616263' }, { type: 'write', data: '8a03616263' }]);
+    });
+
+    it('the automatic Pong does not share memory with the Ping event', () => {
+      const events = server().receive(clientFrame(9, 'abc'));
+      const ping = events[0] as { data: Uint8Array };
+      const pong = events[1] as unknown as { data: Uint8Array[] };
+      ping.data[0] = 0;
+      expect(hex(concat(...pong.data))).toBe('8a03616263');
+    });
+
+    it('can leave Pongs to the application', () => {
+      const s = server({ autoPong: false });
+      expect(plain(s.receive(clientFrame(9, 'abc')))).toEqual([{ type: 'ping', data: '616263' }]);
+      expect(hex(concat(...s.pong('abc')))).toBe('8a03616263');
+    });
+
+    it('ping() and pong() take at most 125 bytes', () => {
+      expect(() => server().ping(new Uint8Array(126))).toThrow(RangeError);
+      expect(() => server().pong('x'.repeat(126))).toThrow(RangeError);
+      expect(hex(concat(...server().ping(new Uint8Array(125)))).slice(0, 4)).toBe('897d');
+      expect(() => server().ping(42 as unknown as Uint8Array)).toThrow(TypeError);
+    });
+  });
+
+  describe('RFC 6455 7.1: the close handshake, per role', () => {
+    it('server, peer closes first: echo, close, close the transport now', () => {
+      const s = server();
+      expect(plain(s.receive(clientFrame(8, bytes(0x03, 0xe8, 0x6f, 0x6b))))).toEqual([
+        { type: 'write', data: '880203e8' },
+        { type: 'close', code: 1000, reason: 'ok', initiator: 'peer', clean: true },
+        { type: 'close-transport', awaitPeer: false },
+      ]);
+      expect([s.state, s.closeCode, s.closeReason]).toEqual(['closed', 1000, 'ok']);
+      expect(s.receive(clientFrame(1, 'late'))).toEqual([]);
+      expect(s.receiveEnd()).toEqual([]);
+      expect(() => s.sendText('x')).toThrow(/closed/);
+    });
+
+    it('client, peer closes first: echo (masked), close, and await the server closing the transport', () => {
+      const c = client();
+      const events = c.receive(frame(8, bytes(0x03, 0xe9)));
+      expect(events.map((e) => e.type)).toEqual(['write', 'close', 'close-transport']);
+      expect(frames('client', (events[0] as unknown as { data: Uint8Array[] }).data)).toEqual([{ opcode: 8, fin: true, rsv: 0, data: '03e9' }]);
+      expect(events[2]).toEqual({ type: 'close-transport', awaitPeer: true });
+      // The server's TCP close then arrives: nothing more to report.
+      expect(c.receiveEnd()).toEqual([]);
+    });
+
+    it('client closes first: the server\'s Close completes the handshake', () => {
+      const c = client();
+      c.close(1000);
+      expect(c.state).toBe('closing');
+      expect(plain(c.receive(concat(frame(1, 'still here'), frame(8, bytes(0x03, 0xe8)))))).toEqual([
+        { type: 'message', kind: 'text', data: hex(text('still here')) },
+        { type: 'close', code: 1000, reason: '', initiator: 'local', clean: true },
+        { type: 'close-transport', awaitPeer: true },
+      ]);
+      expect(c.state).toBe('closed');
+    });
+
+    it('server closes first: the client\'s Close completes it and the server closes the transport', () => {
+      const s = server();
+      s.close(1001);
+      expect(plain(s.receive(clientFrame(8, bytes(0x03, 0xe9))))).toEqual([
+        { type: 'close', code: 1001, reason: '', initiator: 'local', clean: true },
+        { type: 'close-transport', awaitPeer: false },
+      ]);
+    });
+
+    it('end of input before the handshake completes gives 1006, once', () => {
+      const s = server();
+      expect(plain(s.receiveEnd())).toEqual([
+        { type: 'close', code: 1006, reason: '', initiator: 'peer', clean: false },
+        { type: 'close-transport', awaitPeer: false },
+      ]);
+      expect(s.receiveEnd()).toEqual([]);
+      expect(() => s.receive(bytes(1))).toThrow(/receiveEnd/);
+      const t = server();
+      t.close(1000);
+      expect((t.receiveEnd()[0] as { initiator: string }).initiator).toBe('local');
+    });
+  });
+
+  describe('RFC 6455 7.1.7: failing the connection', () => {
+    it('reports the error, sends Close with its code, closes, and ignores what follows', () => {
+      const s = server();
+      const events = s.receive(concat(clientFrame(1, 'ok'), clientFrame(3, 'bad'), clientFrame(1, 'ignored')));
+      expect(plain(events)).toEqual([{ type: 'message', kind: 'text', data: hex(text('ok')) }, ...serverFails(1002)]);
+      expect((events[1] as { reason: string }).reason).toMatch(/reserved opcode 3/);
+      expect([s.state, s.closeCode]).toEqual(['closed', 1006]);
+      expect(s.receive(clientFrame(1, 'more'))).toEqual([]);
+    });
+
+    it('a client fails with a masked Close', () => {
+      const events = client().receive(frame(1, bytes(0xff)));
+      expect(frames('client', (events[1] as unknown as { data: Uint8Array[] }).data)).toEqual([{ opcode: 8, fin: true, rsv: 0, data: '03ef' }]);
+    });
+  });
+
+  describe('RFC 6455 8.1: text', () => {
+    it('sendText takes a string or valid UTF-8 bytes', () => {
+      expect(hex(concat(...server().sendText('é')))).toBe('8102c3a9');
+      expect(hex(concat(...server().sendText(text('é'))))).toBe('8102c3a9');
+      expect(() => server().sendText(bytes(0xc3))).toThrow(TypeError);
+      expect(() => server().sendText(5 as unknown as string)).toThrow(TypeError);
+      expect(() => server().sendBinary('x' as unknown as Uint8Array)).toThrow(TypeError);
+    });
+
+    it('hands out text as bytes; decodeText makes the string', () => {
+      const [event] = server().receive(clientFrame(1, 'grüße'));
+      expect(event!.type).toBe('message');
+      expect(decodeText((event as { data: Uint8Array }).data)).toBe('grüße');
+    });
+
+    it('fails with 1007 on the first invalid byte, before the rest of the frame has arrived', () => {
+      const s = server();
+      const input = clientFrame(1, concat(text('valid'), bytes(0xff), new Uint8Array(1000).fill(0x61)));
+      expect(plain(s.receive(input.subarray(0, 20)))).toEqual(serverFails(1007));
+    });
+  });
+
+  describe('limits', () => {
+    it('accepts a 1 MiB message and rejects one byte more by default', () => {
+      const payload = new Uint8Array(1 << 20);
+      expect(server().receive(clientFrame(2, payload)).map((e) => e.type)).toEqual(['message']);
+      const header = clientFrame(2, new Uint8Array((1 << 20) + 1)).subarray(0, 14);
+      expect(plain(server().receive(header))).toEqual(serverFails(1009));
+    });
+
+    it('maxFramePayload follows maxMessageSize unless set', () => {
+      const s = server({ maxMessageSize: 100, maxFramePayload: 10 });
+      expect(s.receive(clientFrame(2, new Uint8Array(10), { fin: false })).map((e) => e.type)).toEqual([]);
+      expect(plain(s.receive(clientFrame(0, new Uint8Array(11))))).toEqual(serverFails(1009));
+    });
+
+    it('validates the options', () => {
+      expect(() => new Connection({ role: 'both' as 'client' })).toThrow(TypeError);
+      expect(() => new Connection(undefined as unknown as { role: 'client' })).toThrow(TypeError);
+      expect(() => server({ maxMessageSize: -5 })).toThrow(RangeError);
+      expect(() => server({ maxFramePayload: NaN })).toThrow(RangeError);
+      expect(() => client({ random: 'dice' })).toThrow(TypeError);
+    });
+  });
+
+  describe('buffers', () => {
+    it('hands out a message lying in one chunk as a view of that chunk', () => {
+      const input = clientFrame(2, bytes(1, 2, 3));
+      const [event] = server().receive(input);
+      expect((event as { data: Uint8Array }).data.buffer).toBe(input.buffer);
+    });
+
+    it('copies what spans chunks once, and keeps no reference to a chunk after the call', () => {
+      const s = server();
+      const input = clientFrame(2, new Uint8Array(1000).fill(5), { fin: false });
+      const chunk = input.slice(0, 600);
+      expect(s.receive(chunk)).toEqual([]);
+      expect(s.bufferedBytes).toBeGreaterThanOrEqual(592);
+      chunk.fill(0); // the embedder reuses its read buffer
+      const events = s.receive(concat(input.subarray(600), clientFrame(0, bytes(6))));
+      const data = (events[0] as { data: Uint8Array }).data;
+      expect(data.length).toBe(1001);
+      expect(data.subarray(0, 1000).every((b) => b === 5)).toBe(true);
+      expect(s.bufferedBytes).toBe(0);
+    });
+
+    it('keeps a final frame spanning chunks in one buffer of its exact size', () => {
+      const s = server();
+      const input = clientFrame(2, new Uint8Array(50_000).fill(3));
+      s.receive(input.subarray(0, 1000));
+      expect(s.bufferedBytes).toBe(50_000);
+      const [event] = s.receive(input.subarray(1000));
+      const data = (event as { data: Uint8Array }).data;
+      expect(data.length).toBe(50_000);
+      expect(data.buffer.byteLength).toBe(50_000);
+      expect(data.every((b) => b === 3)).toBe(true);
+      expect(s.bufferedBytes).toBe(0);
+    });
+
+    it('does not allocate what a header announces before a fair part of it (1/128) has arrived', () => {
+      const s = server();
+      const input = clientFrame(2, new Uint8Array(1_000_000).fill(4));
+      s.receive(input.subarray(0, 14 + 100));
+      expect(s.bufferedBytes).toBe(400); // 4 times what arrived
+      s.receive(input.subarray(114, 5000));
+      expect(s.bufferedBytes).toBe(4986);
+      s.receive(input.subarray(5000, 20_000));
+      expect(s.bufferedBytes).toBe(1_000_000);
+      const [event] = s.receive(input.subarray(20_000));
+      expect((event as { data: Uint8Array }).data.every((b) => b === 4)).toBe(true);
+    });
+
+    it('hands out an exact copy rather than pin a buffer more than twice the message', () => {
+      const s = server();
+      s.receive(clientFrame(2, new Uint8Array(100).fill(1), { fin: false }));
+      expect(s.bufferedBytes).toBe(400);
+      const [event] = s.receive(clientFrame(0, new Uint8Array(0)));
+      const data = (event as { data: Uint8Array }).data;
+      expect(data.length).toBe(100);
+      expect(data.buffer.byteLength).toBe(100);
+    });
+
+    it('allocates reassembled messages and masked frames with `allocate`, and never exposes bytes it did not write', () => {
+      const sizes: number[] = [];
+      const dirty = (size: number) => (sizes.push(size), new Uint8Array(size).fill(0xee));
+      const s = server({ allocate: dirty });
+      // A fragmented message of unknown size grows by doubling: the delivered view's buffer has a tail.
+      s.receive(clientFrame(2, new Uint8Array(3).fill(1), { fin: false }));
+      s.receive(clientFrame(0, new Uint8Array(2).fill(2), { fin: false }));
+      const [event] = s.receive(clientFrame(0, bytes(3)));
+      const data = (event as { data: Uint8Array }).data;
+      expect([...data]).toEqual([1, 1, 1, 2, 2, 3]);
+      expect(new Uint8Array(data.buffer).every((b, i) => i < 6 || b === 0)).toBe(true);
+      expect(sizes.length).toBeGreaterThan(0);
+      const c = client({ allocate: dirty });
+      sizes.length = 0;
+      const [frame] = c.sendBinary(new Uint8Array(10));
+      expect(sizes).toEqual([16]);
+      expect(frame!.length).toBe(16);
+      expect(() => server({ allocate: 5 })).toThrow(TypeError);
+    });
+
+    it('returns one shared frozen empty list when nothing happened', () => {
+      const s = server();
+      const a = s.receive(new Uint8Array(0));
+      expect(a).toBe(s.receive(clientFrame(1, 'x').subarray(0, 3)));
+      expect(Object.isFrozen(a)).toBe(true);
+    });
+  });
+
+  it('reports events as readonly plain objects with a type', () => {
+    const events: readonly ConnectionEvent[] = server().receive(clientFrame(1, 'x'));
+    expect(Object.getPrototypeOf(events[0])).toBe(Object.prototype);
+  });
+});

@@ -30,10 +30,21 @@ describe('core packages', () => {
         expect(imported.filter((specifier) => !specifier!.startsWith('@hybi/'))).toEqual([]);
       });
 
-      it('ships ESM, CJS and both declaration files', () => {
-        const files = readdirSync(join(root, 'packages', name, 'dist'));
-        expect(files).toEqual(expect.arrayContaining(['index.js', 'index.cjs', 'index.d.ts', 'index.d.cts']));
-      });
+    });
+  }
+});
+
+describe('every package', () => {
+  for (const name of readdirSync(join(root, 'packages')).sort()) {
+    it(`@hybi/${name} ships ESM, CJS and both declaration files`, () => {
+      const files = readdirSync(join(root, 'packages', name, 'dist'));
+      expect(files).toEqual(expect.arrayContaining(['index.js', 'index.cjs', 'index.d.ts', 'index.d.cts']));
+    });
+    it(`@hybi/${name} has a README and is side-effect free`, () => {
+      const pkg = manifest(name);
+      expect(pkg.sideEffects).toBe(false);
+      expect(pkg.engines?.node).toBe('>=20');
+      expect(readFileSync(join(root, 'packages', name, 'README.md'), 'utf8').length).toBeGreaterThan(500);
     });
   }
 });

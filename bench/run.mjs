@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// Runs every benchmark in turn. Not part of the test run.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const here = new URL('.', import.meta.url).pathname;
+let failed = false;
+for (const name of readdirSync(here).sort()) {
+  const script = join(here, name, 'run.mjs');
+  if (!existsSync(script)) continue;
+  console.log(`\n## ${name}\n`);
+  const { status } = spawnSync(process.execPath, [script, ...process.argv.slice(2)], { stdio: 'inherit' });
+  if (status !== 0) failed = true;
+}
+process.exitCode = failed ? 1 : 0;

@@ -109,7 +109,8 @@ export function runSuite(apis: Apis, files: readonly VectorFileEntry[]): Pick<Su
   try {
     for (const conversation of runConversations(apis)) {
       results.push({ name: `conversation ${conversation.name}`, ok: conversation.ok, details: conversation.details });
-      transcripts[conversation.name] = conversation.transcript;
+      // A failed conversation stopped early: its bytes say nothing more than its failure.
+      if (conversation.ok) transcripts[conversation.name] = conversation.transcript;
     }
   } catch (error) {
     results.push({ name: 'conversations', ok: false, details: [`threw: ${describeError(error)}`] });

@@ -80,6 +80,7 @@ const checks = [
   { name: 'type check', command: 'pnpm', args: ['run', 'typecheck'] },
   { name: 'unit, property, vector and interop tests (vitest)', command: 'pnpm', args: ['exec', 'vitest', 'run'] },
   { name: 'bundle sizes against size-budget.json', command: 'node', args: ['scripts/size.mjs'] },
+  { name: 'built packages in Node ESM and CJS, Deno, Bun and Chromium; README runtime snippets', command: 'node', args: ['scripts/runtimes.mjs'] },
   { name: 'package checks (publint, arethetypeswrong)', command: 'node', args: ['scripts/check-packages.mjs'] },
 ];
 

@@ -39,7 +39,7 @@ for (const r of results) if (!r.ok) console.error(`${r.name}: ${r.gzipped} B min
 if (process.argv.includes('--update-readme')) {
   const readmePath = join(root, 'README.md');
   const readme = readFileSync(readmePath, 'utf8');
-  const updated = readme.replace(/(<!-- size-table -->\n)[\s\S]*?(\n<!-- \/size-table -->)/, `$1${table}$2`);
+  const updated = readme.replace(/<!-- size-table -->[\s\S]*?<!-- \/size-table -->/, `<!-- size-table -->\n${table}\n<!-- /size-table -->`);
   writeFileSync(readmePath, updated);
 }
 

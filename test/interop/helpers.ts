@@ -120,16 +120,18 @@ export function startChild(command: string, args: string[]) {
 }
 
 /**
- * A WebSocket client for tests, over a duplex already past its handshake:
- * collects the connection's events and writes what it must (Pongs, Close).
+ * A WebSocket endpoint for tests (a client unless told), over a duplex already
+ * past its handshake: collects the connection's events and writes what it
+ * must (Pongs, Close).
  */
-export class TestClient {
-  readonly connection = new Connection({ role: 'client', maxMessageSize: 128 * 1024 * 1024 });
+export class TestPeer {
+  readonly connection: Connection;
   readonly events: ConnectionEvent[] = [];
   readonly closed: Promise<Extract<ConnectionEvent, { type: 'close' }>>;
   #waiters = new Set<() => void>();
 
-  constructor(readonly transport: Duplex, leftover?: Uint8Array) {
+  constructor(readonly transport: Duplex, leftover?: Uint8Array, role: 'client' | 'server' = 'client') {
+    this.connection = new Connection({ role, maxMessageSize: 128 * 1024 * 1024 });
     let resolveClosed: (event: Extract<ConnectionEvent, { type: 'close' }>) => void;
     this.closed = new Promise((resolve) => (resolveClosed = resolve));
     const handle = (events: readonly ConnectionEvent[]) => {
@@ -187,7 +189,7 @@ export class TestClient {
 export const text = (data: Uint8Array): string => Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString();
 
 /** An HTTP/1.1 WebSocket connection to the echo server, opened with a raw socket. */
-export function openHttp1(port: number, path = '/'): Promise<TestClient> {
+export function openHttp1(port: number, path = '/'): Promise<TestPeer> {
   const socket = net.connect(port, '127.0.0.1');
   const key = randomBytes(16).toString('base64');
   socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
@@ -200,7 +202,7 @@ export function openHttp1(port: number, path = '/'): Promise<TestClient> {
       socket.off('data', onData).off('close', onClose);
       const response = head.subarray(0, end).toString('latin1');
       if (!response.startsWith('HTTP/1.1 101 ')) return reject(new Error(`handshake refused: ${response}`));
-      resolve(new TestClient(socket, head.subarray(end + 4)));
+      resolve(new TestPeer(socket, head.subarray(end + 4)));
     };
     const onClose = () => reject(new Error('closed during the handshake'));
     socket.on('data', onData).on('close', onClose).on('error', () => {});

@@ -8,6 +8,20 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EchoServer, killChildren, startEchoServer } from './helpers.js';
 
+// The page's WebSocket, typed here: the tests' type check has no DOM library.
+interface PageWebSocket {
+  binaryType: string;
+  readonly protocol: string;
+  readonly extensions: string;
+  onopen: (() => void) | null;
+  onerror: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: string | ArrayBuffer }) => void) | null;
+  onclose: ((event: { code: number; reason: string; wasClean: boolean }) => void) | null;
+  send(data: string | Uint8Array): void;
+  close(code?: number, reason?: string): void;
+}
+declare const WebSocket: new (url: string) => PageWebSocket;
+
 let context: BrowserContext;
 let profile: string;
 const servers: Record<'ws' | 'wss', EchoServer> = {} as never;
@@ -48,7 +62,7 @@ describe.each([
 ] as const)('Chromium over %s (%s)', (scheme, http, pageProtocol, serverSaw) => {
   it(`loads the page over ${pageProtocol}`, async () => {
     const page = await openPage(scheme);
-    expect(await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).nextHopProtocol)).toBe(pageProtocol);
+    expect(await page.evaluate('performance.getEntriesByType("navigation")[0].nextHopProtocol')).toBe(pageProtocol);
     await page.close();
   });
 
@@ -68,7 +82,7 @@ describe.each([
         socket.onclose = (event) => resolve({ code: event.code, wasClean: event.wasClean });
       });
       await new Promise((resolve, reject) => {
-        socket.onopen = resolve;
+        socket.onopen = () => resolve(undefined);
         socket.onerror = reject;
       });
       const all = new Promise<void>((resolve) => {

@@ -69,7 +69,7 @@ describe('messages and closing', () => {
     client.write(client.connection.ping('are you there'));
     client.write(client.connection.continueMessage('men'));
     client.write(client.connection.finishMessage('ted'));
-    const [first, second, third] = await Promise.all([0, 1, 2].map((n) => client.nth('message', n)));
+    const [first, second, third] = await Promise.all([client.nth('message', 0), client.nth('message', 1), client.nth('message', 2)]);
     expect([first.kind, text(first.data)]).toEqual(['text', 'héllo']);
     expect([second.kind, [...second.data]]).toEqual(['binary', [0, 255]]);
     expect([third.kind, text(third.data)]).toEqual(['text', 'fragmented']);

@@ -65,7 +65,7 @@ describe.each([
     peer.write(peer.connection.startMessage('binary', Uint8Array.of(1)));
     peer.write(peer.connection.ping('p'));
     peer.write(peer.connection.finishMessage(Uint8Array.of(2)));
-    const [first, second, third] = await Promise.all([0, 1, 2].map((n) => peer.nth('message', n)));
+    const [first, second, third] = await Promise.all([peer.nth('message', 0), peer.nth('message', 1), peer.nth('message', 2)]);
     expect([first.kind, text(first.data)]).toEqual(['text', 'über']);
     expect(second.kind).toBe('binary');
     expect(Buffer.compare(second.data, large)).toBe(0);

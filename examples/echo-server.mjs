@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import net from 'node:net';
 import tls from 'node:tls';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Connection } from '@hybi/frame-codec';
 import { acceptRequest, parseRequest } from '@hybi/h2-bootstrap';
@@ -21,8 +22,9 @@ const { values: args } = parseArgs({
     port: { type: 'string', default: '9001' },
     host: { type: 'string', default: '127.0.0.1' },
     tls: { type: 'boolean', default: false },
-    cert: { type: 'string', default: new URL('certs/localhost.crt', import.meta.url).pathname },
-    key: { type: 'string', default: new URL('certs/localhost.key', import.meta.url).pathname },
+    // A self-signed certificate for localhost and 127.0.0.1, for tests only.
+    cert: { type: 'string', default: fileURLToPath(new URL('certs/localhost.crt', import.meta.url)) },
+    key: { type: 'string', default: fileURLToPath(new URL('certs/localhost.key', import.meta.url)) },
   },
 });
 
@@ -64,6 +66,8 @@ function startWebSocket(transport, request, choice, http, leftover) {
     allocate: (size) => Buffer.allocUnsafe(size), // every byte is written by the codec: no zero-fill needed
     extensions: choice.codec,
   });
+  // A demo page names its log socket in the query (?log=ID): this connection's
+  // frames are reported there. The echo itself is the same for everyone.
   const observer = observers.get(new URLSearchParams(request.query ?? '').get('log'));
   const report = (event) => observer?.send('text', JSON.stringify(event));
   const how = http === 'HTTP/2' ? 'HTTP/2 extended CONNECT' : 'HTTP/1.1 Upgrade';
@@ -196,12 +200,14 @@ function sniff(socket) {
     if (h2 && head.length < PREFACE.length) return; // so far so h2: wait for the rest
     socket.off('data', onData);
     socket.pause();
+    socket.setTimeout(0);
     socket.unshift(head);
     if (h2) h2server.emit('connection', socket);
     else serveHttp1(socket);
   };
   socket.on('data', onData);
   socket.on('error', () => socket.destroy());
+  socket.setTimeout(10_000, () => socket.destroy()); // silent clients
 }
 
 // TLS: ALPN decides; a client that offers nothing gets HTTP/1.1.

@@ -66,7 +66,9 @@ export function runWebSocket(transport, connection, options = {}) {
   const session = {
     connection,
     send(kind, data) {
-      if (connection.state !== 'open') return; // e.g. a message that arrived after we sent Close
+      // Dropped once closing: a message that arrived after our Close, or in
+      // the same read as the peer's Close (already answered: RFC 6455 5.5.1).
+      if (connection.state !== 'open') return;
       write(kind === 'text' ? connection.sendText(data) : connection.sendBinary(data));
     },
     close(code, reason) {

@@ -1,0 +1,147 @@
+// examples/echo-server.mjs over HTTP/1.1, driven with raw bytes: handshake
+// answers, leftovers, failures with the right close code, isolation between
+// peers, backpressure and shutdown. Other files test it against real peers.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Connection } from '@hybi/frame-codec';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EchoServer, exchange, killChildren, openHttp1, startEchoServer, text } from './helpers.js';
+
+let server: EchoServer;
+beforeAll(async () => {
+  server = await startEchoServer();
+});
+afterAll(killChildren);
+
+const upgrade = (lines: string[], method = 'GET', target = '/x', version = 'HTTP/1.1') =>
+  `${method} ${target} ${version}\r\n${lines.map((line) => `${line}\r\n`).join('')}\r\n`;
+const valid = (port: number) => [`Host: 127.0.0.1:${port}`, 'Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13'];
+
+describe('HTTP/1.1 requests', () => {
+  it('serves the demo page for GET / and nothing else without Upgrade', async () => {
+    const page = (await exchange(server.port, `GET / HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n\r\n`)).toString('latin1');
+    expect(page).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(page).toContain('Content-Type: text/html; charset=utf-8');
+    expect(page.slice(page.indexOf('\r\n\r\n') + 4)).toBe(readFileSync(new URL('../../examples/demo.html', import.meta.url), 'latin1'));
+    const other = (await exchange(server.port, `GET /favicon.ico HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n\r\n`)).toString('latin1');
+    expect(other).toMatch(/^HTTP\/1\.1 426 /);
+    expect(other).toContain('Upgrade: websocket\r\n');
+  });
+
+  it.each([
+    ['a method other than GET', 405, (port: number) => upgrade(valid(port), 'POST'), 'Allow: GET'],
+    ['another WebSocket version', 426, (port: number) => upgrade(valid(port).map((line) => line.replace('Version: 13', 'Version: 8'))), 'Sec-WebSocket-Version: 13'],
+    ['a bad key', 400, (port: number) => upgrade(valid(port).map((line) => line.replace(/Key: .*/, 'Key: short'))), ''],
+    ['no Host', 400, (port: number) => upgrade(valid(port).slice(1)), ''],
+    ['HTTP/1.0', 400, (port: number) => upgrade(valid(port), 'GET', '/x', 'HTTP/1.0'), ''],
+    ['a 20 KiB header line', 431, (port: number) => upgrade([...valid(port), `X-Big: ${'a'.repeat(20_000)}`]), ''],
+    ['bytes that are not HTTP', 400, () => 'hello there\r\n\r\n', ''],
+  ])('rejects %s with %i', async (_name, status, request, header) => {
+    const response = (await exchange(server.port, request(server.port))).toString('latin1');
+    expect(response).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+    expect(response).toMatch(/\r\nConnection: (?:Upgrade, )?close\r\n/);
+    if (header) expect(response).toContain(`${header}\r\n`);
+  });
+
+  it('reads frames sent in the same write as the handshake (leftover bytes)', async () => {
+    const framer = new Connection({ role: 'client' });
+    const frames = Buffer.concat([...framer.sendText('early'), ...framer.sendBinary(Uint8Array.of(1, 2, 3))]);
+    const echoes = [0x81, 5, ...Buffer.from('early'), 0x82, 3, 1, 2, 3];
+    const afterHead = (received: Buffer) => received.subarray(received.indexOf('\r\n\r\n') + 4);
+    const response = await exchange(server.port, Buffer.concat([Buffer.from(upgrade(valid(server.port))), frames]), (received) => received.includes('\r\n\r\n') && afterHead(received).length >= echoes.length);
+    expect(response.toString('latin1')).toMatch(/^HTTP\/1\.1 101 /);
+    expect([...afterHead(response)]).toEqual(echoes);
+  });
+
+  it('selects the first subprotocol offered', async () => {
+    const response = await exchange(server.port, upgrade([...valid(server.port), 'Sec-WebSocket-Protocol: chat, superchat']), (received) => received.includes('\r\n\r\n'));
+    expect(response.toString('latin1')).toContain('Sec-WebSocket-Protocol: chat\r\n');
+  });
+});
+
+describe('messages and closing', () => {
+  it('echoes text as text and binary as binary, fragmented messages whole, pings with pongs', async () => {
+    const client = await openHttp1(server.port, '/any/path?x=1');
+    client.sendText('héllo');
+    client.sendBinary(Uint8Array.of(0, 255));
+    client.write(client.connection.startMessage('text', 'frag'));
+    client.write(client.connection.ping('are you there'));
+    client.write(client.connection.continueMessage('men'));
+    client.write(client.connection.finishMessage('ted'));
+    const [first, second, third] = await Promise.all([client.nth('message', 0), client.nth('message', 1), client.nth('message', 2)]);
+    expect([first.kind, text(first.data)]).toEqual(['text', 'héllo']);
+    expect([second.kind, [...second.data]]).toEqual(['binary', [0, 255]]);
+    expect([third.kind, text(third.data)]).toEqual(['text', 'fragmented']);
+    expect(text((await client.nth('pong')).data)).toBe('are you there');
+    client.close(4000, 'bye');
+    expect(await client.closed).toMatchObject({ code: 4000, clean: true, initiator: 'local' });
+  });
+
+  it.each([
+    ['an unmasked frame', Buffer.from([0x81, 0x02, 0x68, 0x69]), 1002],
+    ['invalid UTF-8 in a text message', Buffer.from([0x81, 0x82, 0, 0, 0, 0, 0xc3, 0x28]), 1007],
+    ['a frame announcing 64 MiB + 1', Buffer.from([0x82, 0xff, 0, 0, 0, 0, 0x04, 0, 0, 1, 0, 0, 0, 0]), 1009],
+    ['a reserved opcode', Buffer.from([0x83, 0x80, 0, 0, 0, 0]), 1002],
+  ])('fails %s with %i, and keeps serving others', async (_name, bytes, code) => {
+    const bad = await openHttp1(server.port);
+    const good = await openHttp1(server.port);
+    bad.transport.write(bytes);
+    expect(await bad.closed).toMatchObject({ code, clean: true });
+    good.sendText('still here');
+    expect(text((await good.nth('message')).data)).toBe('still here');
+    good.close(1000);
+    await good.closed;
+  });
+
+  it('reports 1006 when a peer vanishes, and keeps serving', async () => {
+    const gone = await openHttp1(server.port, '/vanish');
+    gone.transport.destroy();
+    await server.waitFor(/\[(\d+)\] open HTTP\/1\.1 Upgrade \/vanish\n(?:.*\n)*?\[\1\] closed 1006 not clean/);
+    const good = await openHttp1(server.port);
+    good.sendText('ok');
+    expect(text((await good.nth('message')).data)).toBe('ok');
+  });
+});
+
+describe('backpressure', () => {
+  const rss = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+
+  it('stops reading from a peer that does not read its echoes, then delivers them all', async () => {
+    const flooder = await openHttp1(server.port, '/flood');
+    flooder.transport.pause(); // never read: the server's writes back up
+    const before = rss(server.child.pid!);
+    const messages = Array.from({ length: 32 }, () => randomBytes(4 * 1024 * 1024)); // 128 MiB in all
+    for (const message of messages) flooder.sendBinary(message);
+    await sleep(1500);
+    // The server read a few messages, then paused: most are still queued on our side...
+    expect(flooder.transport.writableLength).toBeGreaterThan(96 * 1024 * 1024);
+    // ...and it holds a few messages' worth, not 128 MiB of echoes.
+    expect(rss(server.child.pid!) - before).toBeLessThan(48 * 1024 * 1024);
+
+    // Meanwhile, it serves others.
+    const other = await openHttp1(server.port);
+    other.sendText('not blocked');
+    expect(text((await other.nth('message')).data)).toBe('not blocked');
+
+    flooder.transport.resume();
+    const last = await flooder.nth('message', 31, 20_000);
+    expect(Buffer.compare(last.data, messages[31]!)).toBe(0);
+    const echoes = flooder.events.filter((event) => event.type === 'message');
+    expect(echoes.every((event, i) => Buffer.compare(event.data, messages[i]!) === 0)).toBe(true);
+    flooder.close(1000);
+    await flooder.closed;
+  }, 40_000);
+});
+
+describe('shutdown', () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('on %s, sends Close 1001 to every connection and exits 0', async (signal) => {
+    const own = await startEchoServer();
+    const clients = await Promise.all([openHttp1(own.port), openHttp1(own.port)]);
+    const exited = new Promise((resolve) => own.child.once('exit', (code) => resolve(code)));
+    own.child.kill(signal);
+    for (const client of clients) expect(await client.closed).toMatchObject({ code: 1001, clean: true, initiator: 'peer' });
+    expect(await exited).toBe(0);
+    expect(own.output()).toContain(`${signal}: closing 2 connection(s) with 1001`);
+  });
+});

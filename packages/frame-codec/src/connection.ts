@@ -197,7 +197,8 @@ export class Connection {
   /**
    * Received bytes the connection holds between calls: the part of a message
    * received so far (non-streaming mode), a split header and a split control
-   * frame. At most `maxMessageSize` + 139.
+   * frame. At most `maxMessageSize` + 139 (up to `maxMessageSize` more while
+   * an extension's output for one message arrives in over 64 pieces).
    */
   get bufferedBytes(): number {
     return this.held.length + this.piecesSize + this.parser.bufferedBytes;

@@ -53,7 +53,7 @@ interface Setup {
 const SETUP_KEYS = new Set(['role', 'maxFramePayload', 'maxMessageSize', 'autoPong', 'streaming', 'maskKeyHex', 'localClose', 'end']);
 
 /** A random source that repeats `key`: every masking key drawn from it is `key`. */
-function fixedKey(key: Uint8Array): (target: Uint8Array) => void {
+export function fixedKey(key: Uint8Array): (target: Uint8Array) => void {
   return (target) => {
     for (let i = 0; i < target.length; i++) target[i] = key[i % key.length]!;
   };
@@ -70,7 +70,7 @@ function concat(pieces: readonly Uint8Array[]): Uint8Array {
 }
 
 /** An event as the vectors write it: bytes as lower-case hex without spaces. */
-function normalize(event: object): Fields {
+export function normalize(event: object): Fields {
   const e = event as Fields;
   switch (e.type) {
     case 'message':
@@ -94,7 +94,7 @@ function normalize(event: object): Fields {
 }
 
 /** Expected events with `dataText` turned into `dataHex` and hex written canonically. */
-function canonical(event: Fields): Fields {
+export function canonical(event: Fields): Fields {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(event)) {
     if (key === 'dataText') out.dataHex = toHex(new TextEncoder().encode(value as string));
@@ -109,7 +109,7 @@ function canonical(event: Fields): Fields {
  * `frameEnd` is false and the next fragment event), so that how the input
  * was split does not show.
  */
-function mergeFragments(events: readonly Fields[]): Fields[] {
+export function mergeFragments(events: readonly Fields[]): Fields[] {
   const out: Fields[] = [];
   for (const event of events) {
     const previous = out[out.length - 1];

@@ -6,6 +6,7 @@
 
 import type * as Api from '@hybi/permessage-deflate';
 import { chunkings, deepEqual, describeMismatch, fromHex, inputBytes, toHex, type ReplayResult, type Vector, type VectorFile } from './common.js';
+import { canonical, fixedKey, mergeFragments, normalize as normalizeConnectionEvent } from './frame-codec.js';
 
 export type PermessageDeflateApi = typeof Api;
 type DeflateBackend = Api.DeflateBackend;
@@ -17,15 +18,37 @@ export interface BackendTuning {
   readonly memLevel?: number;
 }
 
+/** The part of `@hybi/frame-codec`'s namespace that `receive` vectors use. */
+export interface FrameCodecApi {
+  Connection: new (options: {
+    role: 'client' | 'server';
+    maxMessageSize?: number;
+    streaming?: boolean;
+    random?: (target: Uint8Array) => void;
+    extensions?: readonly Api.PerMessageDeflate[];
+  }) => { receive(chunk: Uint8Array): readonly object[] };
+}
+
 export interface ReplayOptions {
   /** Builds the backend to replay with; default `api.pakoBackend(tuning)`. */
   readonly backend?: (tuning: BackendTuning) => DeflateBackend;
+  /**
+   * The `@hybi/frame-codec` namespace: `receive` vectors (frames.json) run
+   * through its `Connection` with the extension. Without it they fail with a
+   * mismatch saying so.
+   */
+  readonly frameCodec?: FrameCodecApi;
 }
 
 type Event = Readonly<Record<string, unknown>>;
 
 interface Setup {
-  readonly operation?: 'inflate' | 'deflate' | 'server' | 'client';
+  readonly operation?: 'inflate' | 'deflate' | 'server' | 'client' | 'receive';
+  readonly role?: 'client' | 'server';
+  readonly negotiated?: boolean;
+  readonly maxMessageSize?: number;
+  readonly streaming?: boolean;
+  readonly maskKeyHex?: string;
   readonly windowBits?: Api.WindowBits;
   readonly noContextTakeover?: boolean;
   readonly maxMessageBytes?: number;
@@ -126,6 +149,34 @@ function replayDeflate(api: PermessageDeflateApi, vector: Vector, backend: Defla
   return deepEqual(events, expected) ? [] : [describeMismatch('whole', expected, events)];
 }
 
+// --- receive: frames through a Connection with the extension ---------------
+
+function replayReceive(api: PermessageDeflateApi, vector: Vector, backend: DeflateBackend, frameCodec: FrameCodecApi | undefined): string[] {
+  if (frameCodec === undefined) return ['a "receive" vector runs through a Connection: pass options.frameCodec (the @hybi/frame-codec namespace)'];
+  const setup = setupOf(vector);
+  if (setup.role !== 'client' && setup.role !== 'server') return [`setup.role must be "client" or "server", got ${JSON.stringify(setup.role)}`];
+  const expected = mergeFragments(vector.expect.map(canonical));
+  const decompress = { windowBits: setup.windowBits ?? 15, noContextTakeover: setup.noContextTakeover ?? false };
+  const mismatches: string[] = [];
+  for (const { label, chunks } of chunkings(vector)) {
+    // The direction this end sends is not exercised: it only answers with control frames.
+    const extensions = setup.negotiated === false ? [] : [new api.PerMessageDeflate({ compress: { windowBits: 15, noContextTakeover: false }, decompress }, { backend })];
+    const connection = new frameCodec.Connection({
+      role: setup.role,
+      extensions,
+      ...(setup.maxMessageSize !== undefined && { maxMessageSize: setup.maxMessageSize }),
+      ...(setup.streaming !== undefined && { streaming: setup.streaming }),
+      ...(setup.maskKeyHex !== undefined && { random: fixedKey(fromHex(setup.maskKeyHex)) }),
+    });
+    const actual: Event[] = [];
+    // Events are normalized at once: their bytes may be views of the chunk just fed.
+    for (const chunk of chunks) for (const event of connection.receive(chunk)) actual.push(normalizeConnectionEvent(event));
+    const merged = mergeFragments(actual);
+    if (!deepEqual(merged, expected)) mismatches.push(describeMismatch(label, expected, merged));
+  }
+  return mismatches;
+}
+
 // --- negotiation -----------------------------------------------------------
 
 function headerValues(vector: Vector): string[] {
@@ -193,6 +244,9 @@ export function replayVector(api: PermessageDeflateApi, vector: Vector, options:
         break;
       case 'client':
         mismatches = replayClient(api, vector);
+        break;
+      case 'receive':
+        mismatches = replayReceive(api, vector, backend(), options.frameCodec);
         break;
       default:
         mismatches = [`unknown setup.operation ${JSON.stringify(setup.operation)}`];

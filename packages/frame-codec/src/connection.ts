@@ -131,7 +131,10 @@ export class Connection {
   private messageSize = 0;
   private transform: ReceiveTransform | null = null;
   private readonly utf8 = new Utf8Validator();
-  /** Pieces of the message in the current chunk (views, copied into `held` before the call returns). */
+  /**
+   * Pieces of the message not yet in `held`: views of the current chunk (copied into `held` before the call
+   * returns), or a transform's output, which is the connection's already and stays here until the message ends.
+   */
   private pieces: Uint8Array[] = [];
   private piecesSize = 0;
   /** The message's bytes from earlier calls, owned by the connection. */
@@ -194,10 +197,11 @@ export class Connection {
   /**
    * Received bytes the connection holds between calls: the part of a message
    * received so far (non-streaming mode), a split header and a split control
-   * frame. At most `maxMessageSize` + 139.
+   * frame. At most `maxMessageSize` + 139 (up to `maxMessageSize` more while
+   * an extension's output for one message arrives in over 64 pieces).
    */
   get bufferedBytes(): number {
-    return this.held.length + this.parser.bufferedBytes;
+    return this.held.length + this.piecesSize + this.parser.bufferedBytes;
   }
 
   // ─── Receiving ────────────────────────────────────────────────────────────
@@ -221,7 +225,9 @@ export class Connection {
       else this.fail(parser.errorCode, parser.errorReason);
       if (this.phase === CLOSED) break;
     }
-    if (this.pieces.length !== 0 && this.phase !== CLOSED) this.keepPieces();
+    // Views of the chunk must be copied before returning; a transform's output is kept as it is (copied once,
+    // when the message is complete), so inflating never costs a growing buffer on top of its output.
+    if (this.pieces.length !== 0 && this.transform === null && this.phase !== CLOSED) this.keepPieces();
     parser.feed(EMPTY);
     const out = this.out;
     if (out === null) return NO_EVENTS;
@@ -321,7 +327,9 @@ export class Connection {
       return;
     }
     for (let i = 0; i <= last && this.phase !== CLOSED; i++) {
-      this.deliver(pieces[i]!, frameEnd && i === last, messageEnd && i === last);
+      const piece = pieces[i]!;
+      // Output must outlive the call: a view of the input chunk is copied.
+      this.deliver(piece.buffer === data.buffer ? piece.slice() : piece, frameEnd && i === last, messageEnd && i === last);
     }
   }
 
@@ -362,9 +370,14 @@ export class Connection {
       this.emit({ type: 'message', kind: opcode === TEXT ? 'text' : 'binary', data: piece });
     } else {
       if (piece.length !== 0) {
-        this.pieces.push(piece);
+        const pieces = this.pieces;
+        const n = pieces.length - 1;
+        const previous = pieces[n];
         this.piecesSize += piece.length;
-        if (this.pieces.length >= MAX_PIECES) this.keepPieces();
+        // A transform's successive outputs are often adjacent views of one buffer: one piece.
+        if (previous !== undefined && previous.buffer === piece.buffer && previous.byteOffset + previous.length === piece.byteOffset && this.transform !== null) {
+          pieces[n] = new Uint8Array(piece.buffer, previous.byteOffset, previous.length + piece.length);
+        } else if (pieces.push(piece) >= MAX_PIECES) this.keepPieces();
       }
       if (messageEnd) this.emit({ type: 'message', kind: opcode === TEXT ? 'text' : 'binary', data: this.assemble() });
     }

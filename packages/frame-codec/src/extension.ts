@@ -50,10 +50,13 @@ export interface MessageExtension {
  * Transforms one received message. `push` gets the payload as it arrives,
  * across frames and chunks, unmasked; `data` is a view of the caller's chunk,
  * valid only during the call, so copy what you keep. Output pieces you return
- * become the connection's: do not reuse them.
+ * become the connection's: do not reuse them. The connection keeps them as
+ * they are until the message ends (adjacent views of one buffer are merged)
+ * and copies a piece that is a view of `data`.
  *
  * `limit` is how many more output bytes the message may have under
- * `maxMessageSize`: stop as soon as the output would exceed it and return
+ * `maxMessageSize` (the whole of it at a message's first piece): stop as soon
+ * as the output would exceed it and return
  * `{ code: 1009, ... }`, so that a small input cannot inflate to a large
  * allocation. Output beyond the limit fails the connection with 1009 anyway.
  * Text output is validated as UTF-8 after the transform.

@@ -150,6 +150,68 @@ describe('MessageExtension (RFC 6455 9, RFC 7692 6 shape)', () => {
       expect(plain(new Connection({ role: 'server', extensions: [weird] }).receive(clientFrame(2, bytes(1), { rsv: RSV1 })))).toEqual(serverFails(1011));
     });
 
+    it("keeps a transform's output as it is until the message ends: adjacent views become one piece, nothing is copied", () => {
+      // Like an inflater: every push writes into one output buffer and returns a view of what it wrote.
+      const output = new Uint8Array(300);
+      let used = 0;
+      const filling: MessageExtension = {
+        rsv: RSV1,
+        receiveMessage: () => ({
+          push: (data) => {
+            const start = used;
+            for (const b of data) output[used++] = b ^ 0x20;
+            return [output.subarray(start, used)];
+          },
+          end: () => [],
+        }),
+        sendMessage: () => null,
+      };
+      const s = new Connection({ role: 'server', extensions: [filling] });
+      const payload = new Uint8Array(200).fill(0x41);
+      const input = concat(clientFrame(2, payload.subarray(0, 120), { rsv: RSV1, fin: false }), clientFrame(0, payload.subarray(120)));
+      const events = [];
+      for (let i = 0; i < input.length; i++) {
+        events.push(...s.receive(input.slice(i, i + 1)));
+        if (i === 100) expect(s.bufferedBytes).toBeGreaterThan(0); // the output so far is held (and reported)
+      }
+      expect(events).toHaveLength(1);
+      const message = events[0] as { type: string; data: Uint8Array };
+      expect(message.type).toBe('message');
+      expect(message.data.buffer).toBe(output.buffer); // handed out as the transform's own buffer
+      expect(message.data.every((b) => b === 0x61)).toBe(true);
+      expect(s.bufferedBytes).toBe(0);
+    });
+
+    it('copies output that is a view of the input chunk, which the caller may reuse after the call', () => {
+      const passthrough: MessageExtension = {
+        rsv: RSV1,
+        receiveMessage: () => ({ push: (data) => [data], end: () => [] }),
+        sendMessage: () => null,
+      };
+      for (const streaming of [false, true]) {
+        const s = new Connection({ role: 'server', streaming, extensions: [passthrough] });
+        const input = concat(clientFrame(2, bytes(1, 2, 3), { rsv: RSV1, fin: false }), clientFrame(0, bytes(4, 5)));
+        const data: Uint8Array[] = [];
+        const reused = new Uint8Array(4);
+        for (let at = 0; at < input.length; at += 4) {
+          const chunk = input.subarray(at, at + 4);
+          reused.set(chunk);
+          for (const event of s.receive(reused.subarray(0, chunk.length))) if ('data' in event && !Array.isArray(event.data)) data.push((event.data as Uint8Array).slice());
+          reused.fill(0xee); // the read buffer is reused
+        }
+        expect(hex(concat(...data))).toBe('0102030405');
+      }
+    });
+
+    it('assembles a transformed message from more than 64 separate output pieces', () => {
+      const payload = new Uint8Array(300).map((_, i) => i & 0x7f);
+      const input = clientFrame(2, xor(payload), { rsv: RSV1 });
+      const s = new Connection({ role: 'server', extensions: [xorExtension()] });
+      const events = [];
+      for (let i = 0; i < input.length; i++) events.push(...plain(s.receive(input.slice(i, i + 1))));
+      expect(events).toEqual([{ type: 'message', kind: 'binary', data: hex(payload) }]);
+    });
+
     it('streams transformed output as fragments, marking frame and message ends', () => {
       const wire = xor(text('abcdef'));
       const input = concat(clientFrame(1, wire.subarray(0, 4), { rsv: RSV1, fin: false }), clientFrame(0, wire.subarray(4)));

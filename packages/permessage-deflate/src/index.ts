@@ -23,7 +23,9 @@ export {
   MessageInflater,
   createPerMessageDeflate,
 } from './message-codec.js';
-export type { InflateResult, MessageDeflaterOptions, MessageInflaterOptions, PerMessageDeflate, PerMessageDeflateOptions } from './message-codec.js';
+export type { InflateResult, MessageDeflaterOptions, MessageInflaterOptions, PerMessageDeflateCodec, PerMessageDeflateOptions } from './message-codec.js';
+export { PerMessageDeflate } from './extension.js';
+export type { ClientDeflate, ClientDeflateOptions, ClientDeflateResult, PerMessageDeflateExtensionOptions, ServerDeflate, ServerDeflateOptions } from './extension.js';
 // The extension-list syntax lives in @hybi/handshake; re-exported so that one
 // import covers negotiating permessage-deflate from header values.
 export { formatExtensionList, parseExtensionList } from '@hybi/handshake';

@@ -138,6 +138,8 @@ export class MessageInflater {
   #state: 'idle' | 'message' | 'failed' = 'idle';
   #compressedBytes = 0;
   #inflatedBytes = 0;
+  /** The current message's limit. */
+  #limit = 0;
 
   constructor(params: DirectionParameters, options: MessageInflaterOptions = {}) {
     this.params = params;
@@ -147,12 +149,19 @@ export class MessageInflater {
     this.maxMessageBytes = max;
   }
 
-  /** Starts a compressed message (its first frame had RSV1 set). */
-  begin(): void {
+  /**
+   * Starts a compressed message (its first frame had RSV1 set). `maxBytes`
+   * is this message's limit, compressed and inflated (default
+   * {@link maxMessageBytes}; `Infinity` allowed): the frame-codec adapter
+   * passes the connection's `maxMessageSize` here.
+   */
+  begin(maxBytes: number = this.maxMessageBytes): void {
     this.#expect('idle', 'begin()');
+    if (typeof maxBytes !== 'number' || !(maxBytes >= 0)) throw new RangeError(`begin(maxBytes): a non-negative number, got ${String(maxBytes)}`);
     this.#state = 'message';
     this.#compressedBytes = 0;
     this.#inflatedBytes = 0;
+    this.#limit = maxBytes;
   }
 
   /** Inflates the next piece of the message's payload, as it arrives. */
@@ -179,14 +188,14 @@ export class MessageInflater {
 
   #feed(piece: Uint8Array, fin: boolean): InflateResult {
     this.#compressedBytes += piece.length;
-    if (this.#compressedBytes > this.maxMessageBytes) return this.#tooBig();
+    if (this.#compressedBytes > this.#limit) return this.#tooBig();
     this.#decompressor ??= this.#backend.createDecompressor(this.params);
-    const step = this.#decompressor.write(piece, fin, this.maxMessageBytes - this.#inflatedBytes);
+    const step = this.#decompressor.write(piece, fin, this.#limit - this.#inflatedBytes);
     switch (step.type) {
       case 'data':
         for (const chunk of step.chunks) this.#inflatedBytes += chunk.length;
         // A backend that breaks its contract must not break the bound.
-        if (this.#inflatedBytes > this.maxMessageBytes) return this.#tooBig();
+        if (this.#inflatedBytes > this.#limit) return this.#tooBig();
         return step.chunks.length === 0 ? NO_DATA : step;
       case 'too-large':
         return this.#tooBig();
@@ -198,7 +207,7 @@ export class MessageInflater {
 
   #tooBig(): InflateResult {
     this.#state = 'failed';
-    return { type: 'message-too-big', closeCode: CLOSE_MESSAGE_TOO_BIG, maxMessageBytes: this.maxMessageBytes };
+    return { type: 'message-too-big', closeCode: CLOSE_MESSAGE_TOO_BIG, maxMessageBytes: this.#limit };
   }
 
   #expect(state: 'idle' | 'message', call: string): void {
@@ -212,8 +221,8 @@ export class MessageInflater {
 
 export interface PerMessageDeflateOptions extends MessageDeflaterOptions, MessageInflaterOptions {}
 
-/** Both halves of permessage-deflate for one connection. */
-export interface PerMessageDeflate {
+/** Both halves of permessage-deflate for one connection, driven by hand (the frame-codec adapter is {@link PerMessageDeflate}). */
+export interface PerMessageDeflateCodec {
   readonly deflater: MessageDeflater;
   readonly inflater: MessageInflater;
 }
@@ -225,7 +234,7 @@ export interface PerMessageDeflate {
 export function createPerMessageDeflate(
   negotiated: { readonly compress: DirectionParameters; readonly decompress: DirectionParameters },
   options: PerMessageDeflateOptions = {},
-): PerMessageDeflate {
+): PerMessageDeflateCodec {
   const backend = options.backend ?? pakoBackend();
   return {
     deflater: new MessageDeflater(negotiated.compress, { ...options, backend }),

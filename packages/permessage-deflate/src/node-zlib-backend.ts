@@ -176,8 +176,10 @@ class NodeZlibDecompressor implements Decompressor {
           windowBits: this.#windowBits,
           finishFlush: this.#zlib.constants.Z_FINISH,
           chunkSize: CHUNK_SIZE,
-          // Bounded: node:zlib stops within one chunk past this.
-          maxOutputLength: maxOutput - produced + 1,
+          // Bounded: node:zlib stops within one chunk past this. It takes at
+          // most its largest Buffer (2^31 - 1 is within it on every version),
+          // so an unlimited message is limited there.
+          maxOutputLength: Math.min(maxOutput - produced + 1, 0x7fffffff),
           dictionary: this.#history.view(),
           info: true,
         }) as typeof result;

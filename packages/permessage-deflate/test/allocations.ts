@@ -22,6 +22,10 @@ export function allocatedBytes(fn: () => void): { total: number; scratch: number
     const size = (Base as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     return class extends (Base as any) {
+      // Arrays made before the swap are still instances (the frame codec checks its input with instanceof).
+      static [Symbol.hasInstance](value: unknown): boolean {
+        return value instanceof Base;
+      }
       constructor(...args: unknown[]) {
         super(...args);
         if (typeof args[0] === 'number') add(args[0] * size);

@@ -138,6 +138,25 @@ describe('RFC 7692 7.2.2 decompressing', () => {
     expect(new MessageInflater(takeover).maxMessageBytes).toBe(DEFAULT_MAX_MESSAGE_BYTES);
     expect(DEFAULT_MAX_MESSAGE_BYTES).toBe(1 << 20);
   });
+
+  for (const [name, backend] of Object.entries(backends)) {
+    it(`${name}: begin(maxBytes) sets one message's limit, Infinity included`, () => {
+      const inflater = new MessageInflater(takeover, { backend, maxMessageBytes: 1 });
+      const run = (maxBytes: number) => {
+        inflater.begin(maxBytes);
+        const first = inflater.write(hex('f2 48 cd c9 c9 07 00'));
+        return first.type === 'data' ? inflater.end() : first;
+      };
+      expect(run(7)).toMatchObject({ type: 'data' }); // 7 octets compressed, 5 inflated
+      expect(run(Infinity)).toMatchObject({ type: 'data' });
+      expect(run(6)).toEqual({ type: 'message-too-big', closeCode: 1009, maxMessageBytes: 6 });
+    });
+  }
+
+  it('begin() with a negative or non-numeric limit throws RangeError', () => {
+    expect(() => new MessageInflater(takeover).begin(-1)).toThrow(RangeError);
+    expect(() => new MessageInflater(takeover).begin(Number.NaN)).toThrow(RangeError);
+  });
 });
 
 describe('local misuse', () => {

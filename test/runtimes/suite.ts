@@ -65,8 +65,9 @@ function replaysFor(apis: Apis, suite: string, data: VectorFile): readonly Repla
       return [['', (vector) => replayH2Bootstrap(apis.h2Bootstrap, vector)]];
     case 'permessage-deflate': {
       const pmd = apis.permessageDeflate;
-      const replay = (options: ReplayOptions) => (vector: Vector) => replayPermessageDeflate(pmd, vector, options);
-      const usesBackend = data.vectors.some((vector) => ['inflate', 'deflate'].includes(String(vector.setup?.operation)));
+      // frames.json replays compressed frames through a frame-codec Connection.
+      const replay = (options: ReplayOptions) => (vector: Vector) => replayPermessageDeflate(pmd, vector, { frameCodec: apis.frameCodec, ...options });
+      const usesBackend = data.vectors.some((vector) => ['inflate', 'deflate', 'receive'].includes(String(vector.setup?.operation)));
       const zlib = apis.nodeZlib;
       if (!usesBackend || zlib === undefined) return [['', replay({})]];
       return [

@@ -13,20 +13,25 @@ import { parseArgs } from 'node:util';
 import { Connection } from '@hybi/frame-codec';
 import { buildRequest, parseResponse } from '@hybi/h2-bootstrap';
 import { ClientHandshake } from '@hybi/handshake';
+import { PerMessageDeflate } from '@hybi/permessage-deflate';
 import { runWebSocket } from './lib/websocket-session.mjs';
 
 const MAX_MESSAGE_SIZE = 64 * 1024 * 1024;
 
-// --- Extensions: none yet. permessage-deflate plugs in here.
+// --- Extensions: permessage-deflate (RFC 7692), offered on every connection.
 
-/** The extension offers sent in the handshake. */
-function offerExtensions() {
-  return [];
-}
-
-/** MessageExtensions for the Connection, from the extensions the server accepted (each one we offered). */
-function acceptExtensions(_accepted) {
-  return [];
+/** One per connection attempt: it remembers what it offered, to check the server's answer. */
+function negotiateExtensions() {
+  const deflate = PerMessageDeflate.client();
+  return {
+    offers: [deflate.offer],
+    /** MessageExtensions for the Connection; throws on an invalid answer, which fails the connection (RFC 7692 7). */
+    accept(accepted) {
+      const result = deflate.accept(accepted);
+      if (result.type === 'fail') throw new Error(`handshake failed: ${result.message}`);
+      return result.type === 'accepted' ? [result.extension] : [];
+    },
+  };
 }
 
 // --- Opening: HTTP/1.1 Upgrade or HTTP/2 extended CONNECT.
@@ -52,7 +57,7 @@ function connectSocket({ secure, hostname, port }, options, alpn) {
 }
 
 async function openHttp1(url, options, socket) {
-  const handshake = new ClientHandshake({ url, protocols: options.protocols, extensions: offerExtensions() });
+  const handshake = new ClientHandshake({ url, protocols: options.protocols, extensions: options.extensions.offers });
   socket ??= await connectSocket(handshake.url, options, ['http/1.1']);
   socket.write(handshake.request);
   return new Promise((resolve, reject) => {
@@ -93,7 +98,7 @@ async function openHttp2(url, options) {
     session.once('close', () => reject(new Error('HTTP/2 connection closed before its SETTINGS')));
   });
   session.on('error', () => {}); // the stream reports what matters
-  const request = { version: 'h2', scheme: secure ? 'https' : 'http', authority: target.host, path: `${target.pathname}${target.search}`, protocols: options.protocols, extensions: offerExtensions() };
+  const request = { version: 'h2', scheme: secure ? 'https' : 'http', authority: target.host, path: `${target.pathname}${target.search}`, protocols: options.protocols, extensions: options.extensions.offers };
   const built = buildRequest(request, settings.enableConnectProtocol ? 'enabled' : 'disabled');
   if (built.type !== 'request') {
     session.close();
@@ -130,12 +135,20 @@ function toNodeHeaders(list) {
  * resolves once the transport is closed to { opened, close, error }.
  */
 async function runEcho(url, options, onMessage = (kind, data, session) => session.send(kind, data)) {
-  const opened = await openWebSocket(url, options);
+  const negotiation = negotiateExtensions();
+  const opened = await openWebSocket(url, { ...options, extensions: negotiation });
+  let extensions;
+  try {
+    extensions = negotiation.accept(opened.extensions);
+  } catch (error) {
+    opened.transport.destroy(); // a failed handshake: no Close frame, just drop the connection
+    throw error;
+  }
   const connection = new Connection({
     role: 'client',
     maxMessageSize: MAX_MESSAGE_SIZE,
     allocate: (size) => Buffer.allocUnsafe(size),
-    extensions: acceptExtensions(opened.extensions),
+    extensions,
   });
   return new Promise((resolve) => {
     let result;

@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { Connection } from '@hybi/frame-codec';
 import { acceptRequest, parseRequest } from '@hybi/h2-bootstrap';
 import { ServerHandshake } from '@hybi/handshake';
+import { PerMessageDeflate } from '@hybi/permessage-deflate';
 import { frameLog } from './lib/frame-log.mjs';
 import { runWebSocket } from './lib/websocket-session.mjs';
 
@@ -43,9 +44,14 @@ const log = (line) => console.log(line);
 
 // --- What to answer a WebSocket request, whichever HTTP version carried it.
 
-/** Extensions for this connection: none yet. permessage-deflate plugs in here. */
-function negotiateExtensions(_request) {
-  return { response: [], codec: [] }; // response elements for the handshake, MessageExtensions for the Connection
+/**
+ * Extensions for this connection: permessage-deflate (RFC 7692) when the
+ * client offers it acceptably (browsers always do). Returns the response
+ * elements for the handshake and the MessageExtensions for the Connection.
+ */
+function negotiateExtensions(request) {
+  const deflate = PerMessageDeflate.server(request.extensions); // null: no acceptable offer, declined
+  return deflate ? { response: [deflate.response], codec: [deflate.extension] } : { response: [], codec: [] };
 }
 
 /** `request` has path, query, protocols, extensions (an HTTP/1.1 or HTTP/2 request event). */

@@ -6,7 +6,7 @@ import { FrameParser } from '@hybi/frame-codec';
 
 const OPCODES = ['continuation', 'text', 'binary', , , , , , 'close', 'ping', 'pong'];
 
-/** A tap for runWebSocket: `report` gets { direction, opcode, name, fin, length, masked } per frame. */
+/** A tap for runWebSocket: `report` gets { direction, opcode, name, fin, compressed, length, masked } per frame. */
 export function frameLog(report) {
   // The server reads masked client frames, and writes unmasked frames as a
   // client would read them.
@@ -15,8 +15,9 @@ export function frameLog(report) {
   const describe = (direction, parser, chunk) => {
     for (const event of parser.push(chunk)) {
       if (event.type !== 'frame-header') continue;
-      const { opcode, fin, length, masked } = event;
-      report({ direction, opcode, name: OPCODES[opcode] ?? 'reserved', fin, length, masked });
+      const { opcode, fin, rsv, length, masked } = event;
+      // RSV1 marks the first frame of a permessage-deflate compressed message (RFC 7692 6).
+      report({ direction, opcode, name: OPCODES[opcode] ?? 'reserved', fin, compressed: (rsv & 0x40) !== 0, length, masked });
     }
   };
   return {

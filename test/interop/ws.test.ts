@@ -152,6 +152,32 @@ describe('echo client -> ws server', () => {
     expect(result.stdout).toContain('echoed over HTTP/1.1 (subprotocol chat); closed 4001 "done"');
   });
 
+  it('negotiates permessage-deflate with a ws server that enables it, and echoes compressed messages', async () => {
+    const deflating = new WebSocketServer({ port: 0, host: '127.0.0.1', maxPayload: 128 * 1024 * 1024, perMessageDeflate: { threshold: 0 } });
+    await once(deflating, 'listening');
+    const text = JSON.stringify(Array.from({ length: 20000 }, (_, i) => ({ id: i, name: `user${i}` })));
+    const large = randomBytes(2 * 1024 * 1024);
+    const done = new Promise<{ extensions: string; echoes: Received[] }>((resolve) => {
+      deflating.on('connection', (ws) => {
+        void messages(ws, 3).then((echoes) => {
+          ws.close(1000);
+          resolve({ extensions: (ws as unknown as { extensions: string }).extensions, echoes });
+        });
+        ws.send('small');
+        ws.send(text);
+        ws.send(large);
+      });
+    });
+    const result = await runEchoClient([`ws://127.0.0.1:${(deflating.address() as AddressInfo).port}/`]);
+    const { extensions, echoes } = await done;
+    deflating.close();
+    expect(extensions).toMatch(/^permessage-deflate/);
+    expect(echoes.map(({ data }) => data.length)).toEqual([5, Buffer.byteLength(text), large.length]);
+    expect(echoes[1]!.data.toString()).toBe(text);
+    expect(Buffer.compare(echoes[2]!.data, large)).toBe(0);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+  });
+
   it('exits 1 when the handshake is rejected', async () => {
     const rejecting = new WebSocketServer({ port: 0, host: '127.0.0.1', verifyClient: (_info, callback) => callback(false, 403, 'Forbidden') });
     await once(rejecting, 'listening');

@@ -38,7 +38,27 @@ function checkLevel(value: unknown, name: string, min: number, max: number, fall
 }
 
 /**
- * A backend on `node:zlib` (Node, Deno and Bun), passed in by the embedder:
+ * Context takeover is rebuilt from preset dictionaries, so they must work:
+ * compress with one, and check that the output only inflates with it.
+ */
+function honoursDictionaries(zlib: NodeZlibModule): boolean {
+  const encoder = new TextEncoder();
+  const dictionary = encoder.encode('permessage-deflate context takeover ');
+  const text = encoder.encode('permessage-deflate context takeover');
+  try {
+    const compressed = zlib.deflateRawSync(text, { dictionary });
+    const inflated = zlib.inflateRawSync(compressed, { dictionary }) as Uint8Array;
+    // A back-reference into the dictionary makes the output far shorter than the text.
+    return compressed.length < text.length / 2 && inflated.length === text.length && inflated.every((byte, i) => byte === text[i]);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A backend on `node:zlib` (Node and Bun; not Deno 2.9, whose node:zlib
+ * ignores preset dictionaries: construction throws there), passed in by the
+ * embedder:
  *
  * ```ts
  * import zlib from 'node:zlib';
@@ -54,6 +74,9 @@ export function nodeZlibBackend(zlib: NodeZlibModule, options: NodeZlibBackendOp
   }
   const level = checkLevel(options.level, 'level', 0, 9, 6);
   const memLevel = checkLevel(options.memLevel, 'memLevel', 1, 9, 8);
+  if (!honoursDictionaries(zlib)) {
+    throw new Error('this node:zlib ignores preset dictionaries (Deno 2.9 does), which context takeover needs here: use pakoBackend()');
+  }
   return {
     name: 'node:zlib',
     compressWindowBits: { min: 8, max: 15 },

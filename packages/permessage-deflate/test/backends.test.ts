@@ -197,3 +197,16 @@ describe('RFC 7692 7.1.2 window bits: compressed output fits the agreed window',
     });
   }
 });
+
+describe('nodeZlibBackend on a zlib without preset dictionaries', () => {
+  // Deno 2.9's node:zlib ignores `dictionary`; context takeover would then fail every message after the first.
+  it('refuses to start, naming the fallback', () => {
+    const ignoringDictionaries = {
+      constants: zlib.constants,
+      deflateRawSync: (input: Uint8Array, options: object = {}) => zlib.deflateRawSync(input, { ...options, dictionary: undefined }),
+      inflateRawSync: (input: Uint8Array, options: object = {}) => zlib.inflateRawSync(input, { ...options, dictionary: undefined }),
+    };
+    expect(() => nodeZlibBackend(ignoringDictionaries)).toThrow(/ignores preset dictionaries.*pakoBackend/);
+    expect(() => nodeZlibBackend(zlib)).not.toThrow();
+  });
+});

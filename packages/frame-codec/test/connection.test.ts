@@ -73,9 +73,9 @@ describe('Connection', () => {
     it('streams pieces of a frame before the frame is complete', () => {
       const c = server({ streaming: true });
       const input = clientFrame(2, new Uint8Array(1000).fill(1));
-      const first = c.receive(input.subarray(0, 500));
+      const first = [...c.receive(input.subarray(0, 500))];
       expect(first).toEqual([{ type: 'fragment', kind: 'binary', data: new Uint8Array(492).fill(1), frameEnd: false, messageEnd: false }]);
-      expect(c.receive(input.subarray(500))).toEqual([{ type: 'fragment', kind: 'binary', data: new Uint8Array(508).fill(1), frameEnd: true, messageEnd: true }]);
+      expect([...c.receive(input.subarray(500))]).toEqual([{ type: 'fragment', kind: 'binary', data: new Uint8Array(508).fill(1), frameEnd: true, messageEnd: true }]);
       expect(c.bufferedBytes).toBe(0);
     });
 
@@ -147,7 +147,7 @@ describe('Connection', () => {
     });
 
     it('the automatic Pong does not share memory with the Ping event', () => {
-      const events = server().receive(clientFrame(9, 'abc'));
+      const events = [...server().receive(clientFrame(9, 'abc'))];
       const ping = events[0] as { data: Uint8Array };
       const pong = events[1] as unknown as { data: Uint8Array[] };
       ping.data[0] = 0;
@@ -177,19 +177,19 @@ describe('Connection', () => {
         { type: 'close-transport', awaitPeer: false },
       ]);
       expect([s.state, s.closeCode, s.closeReason]).toEqual(['closed', 1000, 'ok']);
-      expect(s.receive(clientFrame(1, 'late'))).toEqual([]);
-      expect(s.receiveEnd()).toEqual([]);
+      expect([...s.receive(clientFrame(1, 'late'))]).toEqual([]);
+      expect([...s.receiveEnd()]).toEqual([]);
       expect(() => s.sendText('x')).toThrow(/closed/);
     });
 
     it('client, peer closes first: echo (masked), close, and await the server closing the transport', () => {
       const c = client();
-      const events = c.receive(frame(8, bytes(0x03, 0xe9)));
+      const events = [...c.receive(frame(8, bytes(0x03, 0xe9)))];
       expect(events.map((e) => e.type)).toEqual(['write', 'close', 'close-transport']);
       expect(frames('client', (events[0] as unknown as { data: Uint8Array[] }).data)).toEqual([{ opcode: 8, fin: true, rsv: 0, data: '03e9' }]);
       expect(events[2]).toEqual({ type: 'close-transport', awaitPeer: true });
       // The server's TCP close then arrives: nothing more to report.
-      expect(c.receiveEnd()).toEqual([]);
+      expect([...c.receiveEnd()]).toEqual([]);
     });
 
     it('client closes first: the server\'s Close completes the handshake', () => {
@@ -219,26 +219,26 @@ describe('Connection', () => {
         { type: 'close', code: 1006, reason: '', initiator: 'peer', clean: false },
         { type: 'close-transport', awaitPeer: false },
       ]);
-      expect(s.receiveEnd()).toEqual([]);
+      expect([...s.receiveEnd()]).toEqual([]);
       expect(() => s.receive(bytes(1))).toThrow(/receiveEnd/);
       const t = server();
       t.close(1000);
-      expect((t.receiveEnd()[0] as { initiator: string }).initiator).toBe('local');
+      expect(([...t.receiveEnd()][0] as { initiator: string }).initiator).toBe('local');
     });
   });
 
   describe('RFC 6455 7.1.7: failing the connection', () => {
     it('reports the error, sends Close with its code, closes, and ignores what follows', () => {
       const s = server();
-      const events = s.receive(concat(clientFrame(1, 'ok'), clientFrame(3, 'bad'), clientFrame(1, 'ignored')));
+      const events = [...s.receive(concat(clientFrame(1, 'ok'), clientFrame(3, 'bad'), clientFrame(1, 'ignored')))];
       expect(plain(events)).toEqual([{ type: 'message', kind: 'text', data: hex(text('ok')) }, ...serverFails(1002)]);
       expect((events[1] as { reason: string }).reason).toMatch(/reserved opcode 3/);
       expect([s.state, s.closeCode]).toEqual(['closed', 1006]);
-      expect(s.receive(clientFrame(1, 'more'))).toEqual([]);
+      expect([...s.receive(clientFrame(1, 'more'))]).toEqual([]);
     });
 
     it('a client fails with a masked Close', () => {
-      const events = client().receive(frame(1, bytes(0xff)));
+      const events = [...client().receive(frame(1, bytes(0xff)))];
       expect(frames('client', (events[1] as unknown as { data: Uint8Array[] }).data)).toEqual([{ opcode: 8, fin: true, rsv: 0, data: '03ef' }]);
     });
   });
@@ -268,14 +268,14 @@ describe('Connection', () => {
   describe('limits', () => {
     it('accepts a 1 MiB message and rejects one byte more by default', () => {
       const payload = new Uint8Array(1 << 20);
-      expect(server().receive(clientFrame(2, payload)).map((e) => e.type)).toEqual(['message']);
+      expect([...server().receive(clientFrame(2, payload))].map((e) => e.type)).toEqual(['message']);
       const header = clientFrame(2, new Uint8Array((1 << 20) + 1)).subarray(0, 14);
       expect(plain(server().receive(header))).toEqual(serverFails(1009));
     });
 
     it('maxFramePayload follows maxMessageSize unless set', () => {
       const s = server({ maxMessageSize: 100, maxFramePayload: 10 });
-      expect(s.receive(clientFrame(2, new Uint8Array(10), { fin: false })).map((e) => e.type)).toEqual([]);
+      expect([...s.receive(clientFrame(2, new Uint8Array(10), { fin: false }))].map((e) => e.type)).toEqual([]);
       expect(plain(s.receive(clientFrame(0, new Uint8Array(11))))).toEqual(serverFails(1009));
     });
 
@@ -299,10 +299,10 @@ describe('Connection', () => {
       const s = server();
       const input = clientFrame(2, new Uint8Array(1000).fill(5), { fin: false });
       const chunk = input.slice(0, 600);
-      expect(s.receive(chunk)).toEqual([]);
+      expect([...s.receive(chunk)]).toEqual([]);
       expect(s.bufferedBytes).toBeGreaterThanOrEqual(592);
       chunk.fill(0); // the embedder reuses its read buffer
-      const events = s.receive(concat(input.subarray(600), clientFrame(0, bytes(6))));
+      const events = [...s.receive(concat(input.subarray(600), clientFrame(0, bytes(6))))];
       const data = (events[0] as { data: Uint8Array }).data;
       expect(data.length).toBe(1001);
       expect(data.subarray(0, 1000).every((b) => b === 5)).toBe(true);
@@ -312,7 +312,7 @@ describe('Connection', () => {
     it('keeps a final frame spanning chunks in one buffer of its exact size', () => {
       const s = server();
       const input = clientFrame(2, new Uint8Array(50_000).fill(3));
-      s.receive(input.subarray(0, 1000));
+      expect([...s.receive(input.subarray(0, 1000))]).toEqual([]);
       expect(s.bufferedBytes).toBe(50_000);
       const [event] = s.receive(input.subarray(1000));
       const data = (event as { data: Uint8Array }).data;
@@ -325,11 +325,11 @@ describe('Connection', () => {
     it('does not allocate what a header announces before a fair part of it (1/128) has arrived', () => {
       const s = server();
       const input = clientFrame(2, new Uint8Array(1_000_000).fill(4));
-      s.receive(input.subarray(0, 14 + 100));
+      expect([...s.receive(input.subarray(0, 14 + 100))]).toEqual([]);
       expect(s.bufferedBytes).toBe(400); // 4 times what arrived
-      s.receive(input.subarray(114, 5000));
+      expect([...s.receive(input.subarray(114, 5000))]).toEqual([]);
       expect(s.bufferedBytes).toBe(4986);
-      s.receive(input.subarray(5000, 20_000));
+      expect([...s.receive(input.subarray(5000, 20_000))]).toEqual([]);
       expect(s.bufferedBytes).toBe(1_000_000);
       const [event] = s.receive(input.subarray(20_000));
       expect((event as { data: Uint8Array }).data.every((b) => b === 4)).toBe(true);
@@ -337,7 +337,7 @@ describe('Connection', () => {
 
     it('hands out an exact copy rather than pin a buffer more than twice the message', () => {
       const s = server();
-      s.receive(clientFrame(2, new Uint8Array(100).fill(1), { fin: false }));
+      expect([...s.receive(clientFrame(2, new Uint8Array(100).fill(1), { fin: false }))]).toEqual([]);
       expect(s.bufferedBytes).toBe(400);
       const [event] = s.receive(clientFrame(0, new Uint8Array(0)));
       const data = (event as { data: Uint8Array }).data;
@@ -350,8 +350,8 @@ describe('Connection', () => {
       const dirty = (size: number) => (sizes.push(size), new Uint8Array(size).fill(0xee));
       const s = server({ allocate: dirty });
       // A fragmented message of unknown size grows by doubling: the delivered view's buffer has a tail.
-      s.receive(clientFrame(2, new Uint8Array(3).fill(1), { fin: false }));
-      s.receive(clientFrame(0, new Uint8Array(2).fill(2), { fin: false }));
+      expect([...s.receive(clientFrame(2, new Uint8Array(3).fill(1), { fin: false }))]).toEqual([]);
+      expect([...s.receive(clientFrame(0, new Uint8Array(2).fill(2), { fin: false }))]).toEqual([]);
       const [event] = s.receive(clientFrame(0, bytes(3)));
       const data = (event as { data: Uint8Array }).data;
       expect([...data]).toEqual([1, 1, 1, 2, 2, 3]);
@@ -365,16 +365,10 @@ describe('Connection', () => {
       expect(() => server({ allocate: 5 })).toThrow(TypeError);
     });
 
-    it('returns one shared frozen empty list when nothing happened', () => {
-      const s = server();
-      const a = s.receive(new Uint8Array(0));
-      expect(a).toBe(s.receive(clientFrame(1, 'x').subarray(0, 3)));
-      expect(Object.isFrozen(a)).toBe(true);
-    });
   });
 
   it('reports events as readonly plain objects with a type', () => {
-    const events: readonly ConnectionEvent[] = server().receive(clientFrame(1, 'x'));
+    const events: readonly ConnectionEvent[] = [...server().receive(clientFrame(1, 'x'))];
     expect(Object.getPrototypeOf(events[0])).toBe(Object.prototype);
   });
 });

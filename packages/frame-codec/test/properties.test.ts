@@ -187,7 +187,7 @@ describe('properties', () => {
             globalThis.Uint8Array = counting;
             try {
               for (const chunk of split(input, cuts)) {
-                connection.receive(chunk);
+                Array.from(connection.receive(chunk));
                 fed += chunk.length;
                 // What a header announces is not allocated before its bytes arrive (at most 128 times them).
                 if (largest > Math.max(256, 128 * fed)) throw new Error(`allocated ${largest} bytes after receiving ${fed}`);

@@ -10,7 +10,7 @@
 import { computeAcceptKey, defaultRandom, generateKey, type RandomSource } from './accept-key.js';
 import type { ClientEvent, FailedEvent, FailureCode, RejectedEvent } from './events.js';
 import { listContainsToken } from './header-values.js';
-import { ACCEPT, COMPLETE, CONNECTION, CONTENT_LENGTH, TRANSFER_ENCODING, UPGRADE } from './headers.js';
+import { ACCEPT, COMPLETE, CONNECTION, CONTENT_LENGTH, NONE, TRANSFER_ENCODING, UPGRADE } from './headers.js';
 import { FAILED, HeadParser, NEED_MORE, headLimits, limitOption } from './http-parser.js';
 import { readSelection, type Offer } from './negotiation.js';
 import { createRequest, parseWebSocketUrl, type RequestOptions, type WebSocketUrl } from './request.js';
@@ -32,8 +32,6 @@ export interface ClientOptions extends RequestOptions {
 
 export type ClientState = 'reading-head' | 'reading-body' | 'accepted' | 'rejected' | 'failed';
 
-const NO_EVENTS: readonly ClientEvent[] = Object.freeze([]);
-const NONE: readonly string[] = [];
 
 /** Sans-IO client side of the HTTP/1.1 opening handshake, for one connection. */
 export class ClientHandshake {
@@ -92,7 +90,7 @@ export class ClientHandshake {
       case 'accepted':
         throw new Error(COMPLETE);
     }
-    return NO_EVENTS;
+    return NONE;
   }
 
   /**
@@ -102,14 +100,14 @@ export class ClientHandshake {
    */
   end(): readonly ClientEvent[] {
     if (this.#state === 'reading-head') return [this.#fail('connection-closed')];
-    return this.#state === 'reading-body' ? [this.#finishRejection()] : NO_EVENTS;
+    return this.#state === 'reading-body' ? [this.#finishRejection()] : NONE;
   }
 
   #head(chunk: Uint8Array): readonly ClientEvent[] {
     const parser = this.#parser;
     for (let position = 0; ; ) {
       const end = parser.push(chunk, position);
-      if (end === NEED_MORE) return NO_EVENTS;
+      if (end === NEED_MORE) return NONE;
       if (end === FAILED) return [this.#fail(parser.errorCode)];
       // RFC 9112 2.3: HTTP/1.x only, in this syntax.
       if (parser.versionMajor !== 1) return [this.#fail('unsupported-http-version')];
@@ -187,7 +185,7 @@ export class ClientHandshake {
     for (let i = position; body.length < this.#maxBodyBytes; ) {
       if (this.#remaining > 0) {
         // Content bytes, or the data of one chunk.
-        if (i === chunk.length) return NO_EVENTS;
+        if (i === chunk.length) return NONE;
         const count = Math.min(chunk.length - i, this.#maxBodyBytes - body.length, this.#remaining);
         for (let k = 0; k < count; k++) body.push(chunk[i++]!);
         this.#remaining -= count;
@@ -195,7 +193,7 @@ export class ClientHandshake {
       }
       const line = this.#chunkLine;
       if (line === null) break;
-      if (i === chunk.length) return NO_EVENTS;
+      if (i === chunk.length) return NONE;
       // RFC 9112 7.1: chunk = chunk-size [ chunk-ext ] CRLF chunk-data CRLF,
       // last-chunk = 1*("0") [ chunk-ext ] CRLF. The CRLF after a chunk's data
       // reads as an empty line. Extensions are skipped and trailers not read;

@@ -71,7 +71,7 @@ function parseList(values: readonly string[], withParams: boolean): ParseResult<
     for (let position = 0; ; position = ELEMENT_END.lastIndex) {
       const name = matchAt(ELEMENT_START, text, position);
       if (name?.[1] === undefined) {
-        if (name === null) return { ok: false, error: `malformed list ${JSON.stringify(text)}` };
+        if (name === null) return malformed(text);
         break;
       }
       position = ELEMENT_START.lastIndex;
@@ -80,15 +80,17 @@ function parseList(values: readonly string[], withParams: boolean): ParseResult<
         const quoted = param[3]?.replace(/\\(.)/g, '$1');
         // "When using the quoted-string syntax variant, the value after
         // quoted-string unescaping MUST conform to the 'token' ABNF."
-        if (quoted !== undefined && !isToken(quoted)) return { ok: false, error: `quoted value of ${param[1]} is not a token` };
+        if (quoted !== undefined && !isToken(quoted)) return malformed(text);
         params.push({ name: param[1]!, value: param[2] ?? quoted ?? null });
       }
       list.push({ name: name[1], params });
-      if (matchAt(ELEMENT_END, text, position) === null) return { ok: false, error: `malformed list ${JSON.stringify(text)}` };
+      if (matchAt(ELEMENT_END, text, position) === null) return malformed(text);
     }
   }
   return { ok: true, value: list };
 }
+
+const malformed = (text: string): ParseResult<never> => ({ ok: false, error: `malformed list ${JSON.stringify(text)}` });
 
 /**
  * Parses `1#token` lists such as Sec-WebSocket-Protocol or Connection.
@@ -104,7 +106,8 @@ export function parseExtensionList(values: readonly string[]): ParseResult<Exten
   return parseList(values, true);
 }
 
-const isListSpace = (code: number): boolean => code === 0x20 || code === 0x09;
+/** OWS characters, RFC 9110 5.6.3. */
+export const isSpace = (code: number): boolean => code === 0x20 || code === 0x09;
 
 /**
  * True when the comma lists in `values` contain `token`, compared
@@ -119,8 +122,8 @@ export function listContainsToken(values: readonly string[], token: string): boo
       end = text.indexOf(',', start);
       if (end < 0) end = text.length;
       let last = end;
-      while (isListSpace(text.charCodeAt(start))) start++;
-      while (last > start && isListSpace(text.charCodeAt(last - 1))) last--;
+      while (isSpace(text.charCodeAt(start))) start++;
+      while (last > start && isSpace(text.charCodeAt(last - 1))) last--;
       if (last - start === wanted.length && text.slice(start, last).toLowerCase() === wanted) return true;
     }
   }
@@ -134,7 +137,7 @@ export function listContainsToken(values: readonly string[], token: string): boo
  */
 export function formatExtensionList(extensions: readonly Extension[]): string {
   const token = (text: unknown): string => {
-    if (!isToken(text)) throw new TypeError(`extension name or value ${JSON.stringify(text)} is not a token`);
+    if (!isToken(text)) throw new TypeError(`extension part ${JSON.stringify(text)} is not a token`);
     return text;
   };
   return extensions.map(({ name, params }) => token(name) + params.map((param) => `; ${token(param.name)}${param.value === null ? '' : `=${token(param.value)}`}`).join('')).join(', ');

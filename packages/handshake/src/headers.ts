@@ -5,11 +5,10 @@ import { isToken } from './header-values.js';
 /** `[name, value]` pairs in the order received, names in their original case. */
 export type HeaderList = ReadonlyArray<readonly [string, string]>;
 
-/**
- * Says whether a caller refuses one header an application supplies: a name
- * it sets itself, or a rule of its own. `name` comes lower-cased.
- */
-export type HeaderFilter = (name: string, value: string) => boolean;
+/** An empty list, shared. */
+export const NONE: readonly never[] = Object.freeze([]);
+export const NO_BYTES = new Uint8Array(0);
+export const utf8 = new TextEncoder();
 
 /**
  * True when the field name `name` is `lowerCase` ignoring ASCII case, as
@@ -49,13 +48,11 @@ export const CONTENT_LENGTH = 10;
 const TITLE_CASE = KNOWN_HEADERS.map((name) => name.replace(/\b[a-z]/g, (letter) => letter.toUpperCase()).replace('Websocket', 'WebSocket'));
 const TAGS_BY_LENGTH: number[][] = [];
 KNOWN_HEADERS.forEach((name, tag) => (TAGS_BY_LENGTH[name.length] ??= []).push(tag));
-const NO_TAGS: readonly number[] = [];
 
 /** The tag of a header name: its index in KNOWN_HEADERS, compared ASCII case-insensitively, or -1. */
 export function headerTag(name: string): number {
-  for (const tag of TAGS_BY_LENGTH[name.length] ?? NO_TAGS) {
-    const known = KNOWN_HEADERS[tag]!;
-    if (name === TITLE_CASE[tag] || name === known || sameName(name, known)) return tag;
+  for (const tag of TAGS_BY_LENGTH[name.length] ?? NONE) {
+    if (name === TITLE_CASE[tag] || sameName(name, KNOWN_HEADERS[tag]!)) return tag;
   }
   return -1;
 }
@@ -82,6 +79,23 @@ export function isValidHeaderValue(value: unknown): value is string {
 }
 
 /**
+ * Says whether a caller refuses one header an application supplies: a name
+ * it sets itself, or a rule of its own. `name` comes lower-cased.
+ */
+export type HeaderFilter = (name: string, value: string) => boolean;
+
+/**
+ * The header names a handshake sets itself, and so refuses from the
+ * application: the message framing (Connection, Content-Length,
+ * Transfer-Encoding), and with `handshake` also Upgrade and every
+ * Sec-WebSocket-* field.
+ */
+export const setByHandshake =
+  (handshake: boolean, ...others: string[]): HeaderFilter =>
+  (name) =>
+    name === 'connection' || name === 'content-length' || name === 'transfer-encoding' || (handshake && (name === 'upgrade' || name.startsWith('sec-websocket-'))) || others.includes(name);
+
+/**
  * Checks headers supplied by the application: an array of `[name, value]`
  * pairs whose names are tokens and whose values pass `isValidHeaderValue`
  * (no header injection), none of them `refused` by the caller. Throws a
@@ -89,17 +103,10 @@ export function isValidHeaderValue(value: unknown): value is string {
  * from (e.g. "accept() headers").
  */
 export function validateHeaderList(headers: unknown, context: string, refused?: HeaderFilter): HeaderList {
-  if (!Array.isArray(headers)) throw new TypeError(`${context} must be an array of [name, value] pairs`);
-  const bad = headers.findIndex((pair) => !Array.isArray(pair) || pair.length !== 2 || !isToken(pair[0]) || !isValidHeaderValue(pair[1]) || refused?.(pair[0].toLowerCase(), pair[1]));
-  if (bad >= 0) throw new TypeError(`${context}: header ${JSON.stringify(headers[bad])} is malformed (a token name, a value without control characters or characters above U+00FF) or not allowed here`);
-  return headers;
+  const bad = Array.isArray(headers) ? headers.findIndex((pair) => !Array.isArray(pair) || pair.length !== 2 || !isToken(pair[0]) || !isValidHeaderValue(pair[1]) || refused?.(pair[0].toLowerCase(), pair[1])) : -2;
+  if (bad !== -1) throw new TypeError(`${context}: bad or reserved header ${JSON.stringify(bad < 0 ? headers : (headers as unknown[])[bad])}`);
+  return headers as HeaderList;
 }
-
-/** A HeaderFilter refusing the names in `names` (lower case). */
-export const refuseNames =
-  (names: readonly string[]): HeaderFilter =>
-  (name) =>
-    names.includes(name);
 
 /** Appends `name: value\r\n` for each header. */
 export function formatHeaders(headers: HeaderList): string {
@@ -109,9 +116,9 @@ export function formatHeaders(headers: HeaderList): string {
 }
 
 /** The message of receive() called once the handshake succeeded. */
-export const COMPLETE = 'handshake complete: give further bytes to the frame codec';
+export const COMPLETE = 'handshake complete: bytes go to the frame codec';
 
-let slab = new Uint8Array(0);
+let slab = NO_BYTES;
 let slabUsed = 0;
 
 /**
@@ -131,9 +138,9 @@ export function allocate(size: number): Uint8Array {
 }
 
 /** One byte per character: the head strings are validated to be Latin-1. */
-export function encodeLatin1(text: string, body?: Uint8Array): Uint8Array {
-  const bytes = allocate(text.length + (body?.length ?? 0));
+export function encodeLatin1(text: string, body: Uint8Array = NO_BYTES): Uint8Array {
+  const bytes = allocate(text.length + body.length);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  if (body !== undefined) bytes.set(body, text.length);
+  bytes.set(body, text.length);
   return bytes;
 }

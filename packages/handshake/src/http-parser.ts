@@ -12,7 +12,7 @@
 // The head is kept as text, one character per byte (Latin-1, as in Node's
 // http): ASCII through TextDecoder, which is fast, and bytes above 0x7F one by
 // one, which is rare. Text offsets are byte offsets.
-import { TCHAR, matchAt } from './header-values.js';
+import { TCHAR, isSpace, matchAt } from './header-values.js';
 import { headerTag, type KnownValues } from './headers.js';
 
 export interface HeadLimits {
@@ -84,8 +84,6 @@ const STATUS_LINE = new RegExp(`HTTP/(\\d)\\.(\\d) ([1-9]\\d\\d)(?: (${FIELD_CHA
 // request pattern refuses obs-fold.
 const REQUEST_FIELDS = new RegExp(`(?:${TCHAR}+:${FIELD_CHARS}\\r\\n)*`, 'y');
 const RESPONSE_FIELDS = new RegExp(`(?:(?:${TCHAR}+:|[ \\t])${FIELD_CHARS}\\r\\n)*`, 'y');
-
-const isSpace = (code: number): boolean => code === 0x20 || code === 0x09;
 
 /** The field value after `colon` on the line ending at `lf`, without the optional white space around it. */
 function trimmedValue(text: string, colon: number, lf: number): string {

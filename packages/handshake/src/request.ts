@@ -1,7 +1,7 @@
 // The client's opening request (RFC 6455 4.1): the ws:// or wss:// URL and
 // the request head built from it.
 import type { Extension } from './header-values.js';
-import { encodeLatin1, formatHeaders, isValidHeaderValue, refuseNames, validateHeaderList, type HeaderList } from './headers.js';
+import { NONE, encodeLatin1, formatHeaders, isValidHeaderValue, setByHandshake, validateHeaderList, type HeaderList } from './headers.js';
 import { formatOffer } from './negotiation.js';
 
 /** A ws:// or wss:// URL, split as the request needs it. */
@@ -30,7 +30,7 @@ export function parseWebSocketUrl(url: string): WebSocketUrl {
   const match = /^(wss?):\/\/(\[[\dA-Fa-f:.]+\]|[\w.~!$&'()*+,;=%-]+)(?::(\d{0,5}))?([/?][\x21\x22\x24-\x7e]*)?$/i.exec(url);
   const secure = match?.[1]!.length === 3;
   const port = match?.[3] ? +match[3] : secure ? 443 : 80;
-  if (match === null || port > 65535) throw new TypeError(`bad WebSocket URL ${JSON.stringify(url)}: ws:// or wss://, ASCII host, port <= 65535, percent-encoded path, no fragment or user info`);
+  if (match === null || port > 65535) throw new TypeError(`bad WebSocket URL ${JSON.stringify(url)}`);
   const hostname = match[2]!.toLowerCase();
   const path = match[4] ?? '/';
   return { secure, hostname, port, host: port === (secure ? 443 : 80) ? hostname : `${hostname}:${port}`, target: path[0] === '?' ? `/${path}` : path };
@@ -48,19 +48,21 @@ export interface RequestOptions {
   readonly headers?: HeaderList | undefined;
 }
 
-const refusedInRequest = refuseNames(['host', 'upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-protocol', 'sec-websocket-extensions', 'origin', 'content-length', 'transfer-encoding']);
+const refusedInRequest = setByHandshake(true, 'host', 'origin');
 
 /**
  * The opening request head (RFC 6455 4.1). Throws a TypeError for an offer
  * that `formatOffer` refuses, an origin with control characters, or headers
- * that fail `validateHeaderList` or that the handshake sets itself.
+ * that fail `validateHeaderList` or that the handshake sets itself (Host,
+ * Origin, Upgrade, Sec-WebSocket-*, Connection, Content-Length,
+ * Transfer-Encoding).
  */
 export function createRequest(url: WebSocketUrl, key: string, options: RequestOptions): Uint8Array {
-  const { origin, headers = [] } = options;
+  const { origin, headers = NONE } = options;
   const [protocols, extensions] = formatOffer(options);
   let head = `GET ${url.target} HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n`;
   if (origin !== undefined) {
-    if (!isValidHeaderValue(origin)) throw new TypeError('origin must be a string without control characters');
+    if (!isValidHeaderValue(origin)) throw new TypeError('bad origin');
     head += `Origin: ${origin}\r\n`;
   }
   if (protocols !== null) head += `Sec-WebSocket-Protocol: ${protocols}\r\n`;

@@ -4,7 +4,7 @@
 // same choices with HTTP/2 or HTTP/3 header lists instead of bytes.
 import { acceptKeyInto } from './accept-key.js';
 import { formatExtensionList, type Extension } from './header-values.js';
-import { allocate, encodeLatin1, formatHeaders, refuseNames, validateHeaderList, type HeaderFilter, type HeaderList } from './headers.js';
+import { NONE, NO_BYTES, allocate, encodeLatin1, formatHeaders, setByHandshake, utf8, validateHeaderList, type HeaderFilter, type HeaderList } from './headers.js';
 import { unoffered, type Offer, type Selection } from './negotiation.js';
 
 /** What the application answers to an acceptable request. */
@@ -50,25 +50,20 @@ export interface RejectChoice {
   readonly body: Uint8Array;
 }
 
-const EMPTY: readonly never[] = [];
-const NO_OPTIONS: AcceptOptions = {};
-const NO_BYTES = new Uint8Array(0);
-const utf8 = new TextEncoder();
-const refusedInAccept = refuseNames(['upgrade', 'connection', 'sec-websocket-accept', 'sec-websocket-protocol', 'sec-websocket-extensions', 'content-length', 'transfer-encoding']);
-const refusedInReject = refuseNames(['connection', 'content-length', 'transfer-encoding']);
+const refusedInAccept = setByHandshake(true);
+const refusedInReject = setByHandshake(false);
 
 /**
  * Checks the application's accept options against what the client offered.
  * Throws a TypeError for a subprotocol or extension that was not offered, an
  * extension that cannot be formatted, or headers that fail
- * `validateHeaderList` with `refused` (by default: the headers a 101 sets,
- * Upgrade, Connection, Sec-WebSocket-Accept, -Protocol and -Extensions, and
- * the framing ones, Content-Length and Transfer-Encoding).
+ * `validateHeaderList` with `refused` (by default: the ones a 101 sets,
+ * Upgrade and Sec-WebSocket-*, and the framing, Connection, Content-Length
+ * and Transfer-Encoding).
  */
-export function validateAcceptOptions(offer: Offer, options: AcceptOptions = NO_OPTIONS, refused: HeaderFilter = refusedInAccept): AcceptChoice {
-  const { protocol = null, extensions = EMPTY, headers = EMPTY } = options;
-  const problem = unoffered(offer, { protocol, extensions });
-  if (problem !== null) throw new TypeError(`accept(): ${problem === 'unoffered-protocol' ? `subprotocol ${JSON.stringify(protocol)}` : 'an extension'} was not offered`);
+export function validateAcceptOptions(offer: Offer, options: AcceptOptions = {}, refused: HeaderFilter = refusedInAccept): AcceptChoice {
+  const { protocol = null, extensions = NONE, headers = NONE } = options;
+  if (unoffered(offer, { protocol, extensions }) !== null) throw new TypeError('accept(): subprotocol or extension not offered');
   return { protocol, extensions, extensionsValue: extensions.length > 0 ? formatExtensionList(extensions) : null, headers: validateHeaderList(headers, 'accept() headers', refused) };
 }
 
@@ -81,13 +76,13 @@ export function validateAcceptOptions(offer: Offer, options: AcceptOptions = NO_
  */
 export function validateRejectOptions(options: RejectOptions, refused: HeaderFilter = refusedInReject): RejectChoice {
   const { status, body = NO_BYTES } = options;
-  if (!Number.isInteger(status) || status < 300 || status > 599 || status === 304) throw new RangeError(`reject() status must be from 300 to 599 (not 304), got ${status}`);
-  const headers = validateHeaderList(options.headers ?? EMPTY, 'reject() headers', refused);
+  if (!Number.isInteger(status) || status < 300 || status > 599 || status === 304) throw new RangeError(`reject() status ${status} is not 300-599 (or is 304)`);
+  const headers = validateHeaderList(options.headers ?? NONE, 'reject() headers', refused);
   if (typeof body === 'string') {
     const typed = headers.some(([name]) => name.toLowerCase() === 'content-type');
     return { status, headers: typed ? headers : [...headers, ['Content-Type', 'text/plain; charset=utf-8']], body: utf8.encode(body) };
   }
-  if (!(body instanceof Uint8Array)) throw new TypeError('reject() body must be a Uint8Array or a string');
+  if (!(body instanceof Uint8Array)) throw new TypeError('reject() body must be bytes or a string');
   return { status, headers, body };
 }
 

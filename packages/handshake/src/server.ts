@@ -10,7 +10,7 @@
 import { isValidKey } from './accept-key.js';
 import type { RejectCode, RejectEvent, RequestEvent, ServerEvent } from './events.js';
 import { listContainsToken } from './header-values.js';
-import { COMPLETE, CONNECTION, CONTENT_LENGTH, HOST, KEY, TRANSFER_ENCODING, UPGRADE, allocate, type HeaderList } from './headers.js';
+import { COMPLETE, CONNECTION, CONTENT_LENGTH, HOST, KEY, NONE, NO_BYTES, TRANSFER_ENCODING, UPGRADE, allocate, utf8, type HeaderList } from './headers.js';
 import { FAILED, HeadParser, NEED_MORE, headLimits, limitOption } from './http-parser.js';
 import { offerOf } from './negotiation.js';
 import { createAcceptResponse, createRejectResponse, rejectionResponse, type AcceptOptions, type RejectOptions } from './response.js';
@@ -35,9 +35,6 @@ export interface AcceptResult {
   readonly leftover: Uint8Array;
 }
 
-const NO_EVENTS: readonly ServerEvent[] = Object.freeze([]);
-const NO_BYTES = new Uint8Array(0);
-const utf8 = new TextEncoder();
 
 /** Sans-IO server side of the HTTP/1.1 opening handshake, for one connection. */
 export class ServerHandshake {
@@ -73,7 +70,7 @@ export class ServerHandshake {
       case 'reading-head': {
         const parser = this.#parser;
         const end = parser.push(chunk, 0);
-        if (end === NEED_MORE) return NO_EVENTS;
+        if (end === NEED_MORE) return NONE;
         const result = end === FAILED ? rejection(parser.errorCode) : checkRequest(parser);
         if (result.type === 'reject') return [this.#fail(result)];
         this.#request = result;
@@ -83,10 +80,10 @@ export class ServerHandshake {
       }
       case 'awaiting-decision': {
         const overflow = this.#keep(chunk);
-        return overflow === null ? NO_EVENTS : [overflow];
+        return overflow === null ? NONE : [overflow];
       }
       case 'rejected':
-        return NO_EVENTS;
+        return NONE;
       case 'accepted':
         throw new Error(COMPLETE);
     }
@@ -117,7 +114,7 @@ export class ServerHandshake {
   }
 
   #awaiting(action: string): RequestEvent {
-    if (this.#state !== 'awaiting-decision') throw new Error(`${action}() needs a request event waiting for an answer; the handshake is ${this.#state}`);
+    if (this.#state !== 'awaiting-decision') throw new Error(`${action}() needs a request event; the handshake is ${this.#state}`);
     return this.#request!;
   }
 
@@ -167,16 +164,11 @@ const UNLIMITED = { maxLineBytes: Infinity, maxHeaderBytes: Infinity, maxHeaders
  */
 export function validateUpgradeRequest(request: ParsedRequest): RequestEvent | RejectEvent {
   const { method, target, httpVersion = '1.1', headers } = request;
-  if (typeof method !== 'string' || typeof target !== 'string' || typeof httpVersion !== 'string' || !Array.isArray(headers)) {
-    throw new TypeError('validateUpgradeRequest() takes { method, target, httpVersion?, headers }');
-  }
-  const flat = typeof headers[0] === 'string';
-  const names: unknown[] = [];
+  if (typeof method !== 'string' || typeof target !== 'string' || typeof httpVersion !== 'string' || !Array.isArray(headers)) throw new TypeError('expected { method, target, httpVersion?, headers }');
+  const pairs = (typeof headers[0] === 'string' ? headers.map((name, i) => [name, headers[i + 1]]).filter((_, i) => i % 2 === 0) : headers) as unknown[][];
   let head = `${method} ${target} HTTP/${httpVersion}\r\n`;
-  for (let i = 0; i < headers.length; i += flat ? 2 : 1) {
-    const [name, value] = (flat ? headers.slice(i, i + 2) : headers[i]) as unknown[];
-    if (typeof name !== 'string' || typeof value !== 'string') throw new TypeError('headers must be [name, value] string pairs or a flat string list');
-    names.push(name);
+  for (const [name, value] of pairs) {
+    if (typeof name !== 'string' || typeof value !== 'string') throw new TypeError('headers must be string pairs or a flat string list');
     head += `${name}: ${value}\r\n`;
   }
   // Characters above U+00FF become DEL, which no line allows. A CR LF or a
@@ -187,7 +179,7 @@ export function validateUpgradeRequest(request: ParsedRequest): RequestEvent | R
   const end = parser.push(text, 0);
   if (end === FAILED) return rejection(parser.errorCode);
   if (parser.method !== method || parser.target !== target || `${parser.versionMajor}.${parser.versionMinor}` !== httpVersion) return rejection('invalid-start-line');
-  if (end !== text.length || parser.headers.length !== names.length || parser.headers.some(([name], i) => name !== names[i])) return rejection('invalid-header');
+  if (end !== text.length || parser.headers.length !== pairs.length || parser.headers.some(([name], i) => name !== pairs[i]![0])) return rejection('invalid-header');
   return checkRequest(parser);
 }
 
@@ -216,8 +208,6 @@ export function rejection(code: RejectCode, status = STATUS[code] ?? 400): Rejec
   const { headers, response } = rejectionResponse(status, [...extra, ['Content-Type', 'text/plain; charset=utf-8']], body);
   return { type: 'reject', status, code, reason, headers, body, response, closeConnection: true };
 }
-
-const NONE: readonly string[] = [];
 
 /**
  * The checks of RFC 6455 4.2.1 on a parsed head, in a fixed order so that a

@@ -179,21 +179,19 @@ export class ClientHandshake {
     return this.#content(chunk, end);
   }
 
-  /** Reads content from `chunk[position..]`; the `rejected` event once it is complete. */
-  #content(chunk: Uint8Array, position: number): readonly ClientEvent[] {
+  /** Reads content from `chunk[i..]`; the `rejected` event once it is complete. */
+  #content(chunk: Uint8Array, i: number): readonly ClientEvent[] {
     const body = this.#body;
-    for (let i = position; body.length < this.#maxBodyBytes; ) {
+    while (body.length < this.#maxBodyBytes) {
+      const line = this.#chunkLine;
+      if (this.#remaining === 0 && line === null) break;
+      if (i === chunk.length) return NONE;
       if (this.#remaining > 0) {
         // Content bytes, or the data of one chunk.
-        if (i === chunk.length) return NONE;
-        const count = Math.min(chunk.length - i, this.#maxBodyBytes - body.length, this.#remaining);
-        for (let k = 0; k < count; k++) body.push(chunk[i++]!);
-        this.#remaining -= count;
+        body.push(chunk[i++]!);
+        this.#remaining--;
         continue;
       }
-      const line = this.#chunkLine;
-      if (line === null) break;
-      if (i === chunk.length) return NONE;
       // RFC 9112 7.1: chunk = chunk-size [ chunk-ext ] CRLF chunk-data CRLF,
       // last-chunk = 1*("0") [ chunk-ext ] CRLF. The CRLF after a chunk's data
       // reads as an empty line. Extensions are skipped and trailers not read;
@@ -204,7 +202,7 @@ export class ClientHandshake {
         if (next.length > this.#maxLineBytes) break;
       } else if (next !== '\r\n') {
         const size = /^([\dA-Fa-f]{1,8})(?:[ \t;][^\r]*)?\r\n$/.exec(next);
-        if (size === null || (this.#remaining = parseInt(size[1]!, 16)) === 0) break;
+        if (!(this.#remaining = size ? parseInt(size[1]!, 16) : 0)) break;
       }
     }
     return [this.#finishRejection()];

@@ -79,21 +79,24 @@ export function isValidHeaderValue(value: unknown): value is string {
 }
 
 /**
- * Says whether a caller refuses one header an application supplies: a name
- * it sets itself, or a rule of its own. `name` comes lower-cased.
+ * Says whether a caller refuses one header an application supplies (a name
+ * it sets itself, or a rule of its own), given the name and value as given.
  */
 export type HeaderFilter = (name: string, value: string) => boolean;
 
 /**
- * The header names a handshake sets itself, and so refuses from the
- * application: the message framing (Connection, Content-Length,
- * Transfer-Encoding), and with `handshake` also Upgrade and every
- * Sec-WebSocket-* field.
+ * A filter of the header names a handshake sets itself, and so refuses from
+ * the application, in any case: the message framing (Connection,
+ * Content-Length, Transfer-Encoding), and with `handshake` also Upgrade and
+ * every Sec-WebSocket-* field, and `others` (lower case).
  */
-export const setByHandshake =
-  (handshake: boolean, ...others: string[]): HeaderFilter =>
-  (name) =>
-    name === 'connection' || name === 'content-length' || name === 'transfer-encoding' || (handshake && (name === 'upgrade' || name.startsWith('sec-websocket-'))) || others.includes(name);
+export function setByHandshake(handshake: boolean, ...others: string[]): HeaderFilter {
+  const framing = ['connection', 'content-length', 'transfer-encoding', ...others];
+  return (name) => {
+    const lowerCase = name.toLowerCase();
+    return framing.includes(lowerCase) || (handshake && (lowerCase === 'upgrade' || lowerCase.startsWith('sec-websocket-')));
+  };
+}
 
 /**
  * Checks headers supplied by the application: an array of `[name, value]`
@@ -103,7 +106,7 @@ export const setByHandshake =
  * from (e.g. "accept() headers").
  */
 export function validateHeaderList(headers: unknown, context: string, refused?: HeaderFilter): HeaderList {
-  const bad = Array.isArray(headers) ? headers.findIndex((pair) => !Array.isArray(pair) || pair.length !== 2 || !isToken(pair[0]) || !isValidHeaderValue(pair[1]) || refused?.(pair[0].toLowerCase(), pair[1])) : -2;
+  const bad = Array.isArray(headers) ? headers.findIndex((pair) => !Array.isArray(pair) || pair.length !== 2 || !isToken(pair[0]) || !isValidHeaderValue(pair[1]) || refused?.(pair[0], pair[1])) : -2;
   if (bad !== -1) throw new TypeError(`${context}: bad or reserved header ${JSON.stringify(bad < 0 ? headers : (headers as unknown[])[bad])}`);
   return headers as HeaderList;
 }

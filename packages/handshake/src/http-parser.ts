@@ -80,10 +80,8 @@ const STATUS_LINE = new RegExp(`HTTP/(\\d)\\.(\\d) ([1-9]\\d\\d)(?: (${FIELD_CHA
 // that receives an obs-fold in a response message [...] MUST replace each
 // received obs-fold with one or more SP octets prior to interpreting the
 // field value": a response's line may continue on lines that start with
-// white space. Each pattern matches the longest run of valid lines; the
-// request pattern refuses obs-fold.
-const REQUEST_FIELDS = new RegExp(`(?:${TCHAR}+:${FIELD_CHARS}\\r\\n)*`, 'y');
-const RESPONSE_FIELDS = new RegExp(`(?:(?:${TCHAR}+:|[ \\t])${FIELD_CHARS}\\r\\n)*`, 'y');
+// white space. The pattern matches the longest run of valid lines.
+const FIELD_LINES = new RegExp(`(?:(?:${TCHAR}+:|[ \\t])${FIELD_CHARS}\\r\\n)*`, 'y');
 
 /** The field value after `colon` on the line ending at `lf`, without the optional white space around it. */
 function trimmedValue(text: string, colon: number, lf: number): string {
@@ -194,12 +192,11 @@ export class HeadParser {
         if (!this.#startLine(text, start)) return this.#fail('invalid-start-line');
         this.#headersStart = this.#checked = lf + 1;
       } else if (isSpace(text.charCodeAt(start))) {
-        // An obs-fold continuation (a fault in a request, found by
-        // #checkFields): one SP for the fold. White space before the first
-        // field line is refused (RFC 9112 2.2 allows that).
+        // An obs-fold continuation: one SP for the fold. Refused in a request,
+        // and before the first field line (RFC 9112 2.2 allows that).
         const last = headers[headers.length - 1];
         const value = trimmedValue(text, start, lf);
-        if (last === undefined) return this.#fail('invalid-header');
+        if (last === undefined || this.#isRequest) return this.#checkFields(start) ?? this.#fail('invalid-header');
         if (value !== '') {
           const list = this.known[headerTag(last[0])];
           last[1] = last[1] === '' ? value : `${last[1]} ${value}`;
@@ -243,7 +240,7 @@ export class HeadParser {
    * pattern: FAILED at the first faulty line, else null.
    */
   #checkFields(end: number): number | null {
-    const pattern = this.#isRequest ? REQUEST_FIELDS : RESPONSE_FIELDS;
+    const pattern = FIELD_LINES;
     if (this.#headersStart < 0 || this.#checked >= end) return null;
     pattern.lastIndex = this.#checked;
     pattern.test(this.#text);

@@ -27,12 +27,12 @@ export type {
 } from './events.js';
 
 // Negotiation fields, shared with @hybi/h2-bootstrap.
-export { formatOffer, readOffer, readSelection, unoffered } from './negotiation.js';
+export { formatOffer, readOffer, readSelection } from './negotiation.js';
 export type { Offer, OfferFields, OfferProblem, Selection, SelectionProblem } from './negotiation.js';
 
 // Header lists, keys.
 export type { HeadErrorCode } from './http-parser.js';
-export { headerValues, isValidHeaderValue, validateHeaderList } from './headers.js';
+export { headerValues, isValidHeaderValue, setByHandshake, validateHeaderList } from './headers.js';
 export type { HeaderFilter, HeaderList } from './headers.js';
 export { computeAcceptKey } from './accept-key.js';
 export type { RandomSource } from './accept-key.js';

@@ -7,10 +7,10 @@ describe('RFC 9110 5.5 header values from the application', () => {
     for (const value of ['\r', '\n', '\x00', '\x1f', '\x7f', '\u0100', '\ud83d\ude00']) expect(isValidHeaderValue(value), JSON.stringify(value)).toBe(false);
     expect(isValidHeaderValue(5)).toBe(false);
   });
-  it('validateHeaderList names the offending pair; the caller refuses names (lower-cased) and values', () => {
-    expect(() => validateHeaderList([['Host', 'x']], 'ctx', (name) => name === 'host')).toThrow(/ctx: .*\["Host","x"\]/);
-    expect(() => validateHeaderList([['X', 'no']], 'ctx', (name, value) => name === 'x' && value === 'no')).toThrow(TypeError);
-    expect(validateHeaderList([['X', 'yes']], 'ctx', (name, value) => name === 'x' && value === 'no')).toEqual([['X', 'yes']]);
+  it('validateHeaderList names the offending pair; the caller refuses names and values as given', () => {
+    expect(() => validateHeaderList([['Host', 'x']], 'ctx', (name) => name === 'Host')).toThrow(/ctx: .*\["Host","x"\]/);
+    expect(() => validateHeaderList([['X', 'no']], 'ctx', (name, value) => name === 'X' && value === 'no')).toThrow(TypeError);
+    expect(validateHeaderList([['X', 'yes']], 'ctx', (name, value) => name === 'X' && value === 'no')).toEqual([['X', 'yes']]);
     expect(validateHeaderList([], 'ctx')).toEqual([]);
   });
   it('validateHeaderList refuses what is not an array of string pairs, holes included', () => {
@@ -21,11 +21,11 @@ describe('RFC 9110 5.5 header values from the application', () => {
 });
 
 describe('headers a handshake sets itself', () => {
-  it('are the framing ones, and with the handshake flag Upgrade and Sec-WebSocket-*, plus the names given', () => {
+  it('are the framing ones, and with the handshake flag Upgrade and Sec-WebSocket-*, plus the names given, in any case', () => {
     const framing = setByHandshake(false);
     const handshake = setByHandshake(true, 'host');
-    for (const name of ['connection', 'content-length', 'transfer-encoding']) expect([framing(name, ''), handshake(name, '')], name).toEqual([true, true]);
-    for (const name of ['upgrade', 'sec-websocket-accept', 'sec-websocket-key', 'host']) expect([framing(name, ''), handshake(name, '')], name).toEqual([false, true]);
+    for (const name of ['connection', 'Content-Length', 'TRANSFER-ENCODING']) expect([framing(name, ''), handshake(name, '')], name).toEqual([true, true]);
+    for (const name of ['upgrade', 'Sec-WebSocket-Accept', 'sec-websocket-key', 'Host']) expect([framing(name, ''), handshake(name, '')], name).toEqual([false, true]);
     for (const name of ['origin', 'x-sec-websocket-key', 'keep-alive', 'set-cookie']) expect(handshake(name, ''), name).toBe(false);
   });
 });

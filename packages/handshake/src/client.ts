@@ -44,16 +44,13 @@ export class ClientHandshake {
   #state: ClientState = 'reading-head';
   readonly #parser: HeadParser;
   readonly #maxBodyBytes: number;
-  readonly #maxLineBytes: number;
   readonly #offer: Offer;
   // The rejection being read: its head, the content kept so far, and where
   // the content ends (RFC 9112 6.3).
   #rejected: Omit<RejectedEvent, 'body'> | null = null;
   #body: number[] = [];
-  /** Bytes of content, or of the current chunk, still to read; Infinity until the connection closes. */
+  /** Bytes of content still to read; Infinity until the connection closes. */
   #remaining = 0;
-  /** Chunked coding: the chunk-size line (or the CRLF after chunk data) read so far; null without chunked coding. */
-  #chunkLine: string | null = null;
 
   /**
    * Throws a TypeError for a bad URL or option (see `parseWebSocketUrl`,
@@ -62,9 +59,7 @@ export class ClientHandshake {
   constructor(options: ClientOptions) {
     const { url } = options;
     this.url = parseWebSocketUrl(typeof url === 'string' ? url : url.href);
-    const limits = headLimits(options);
-    this.#parser = new HeadParser(false, limits);
-    this.#maxLineBytes = limits.maxLineBytes;
+    this.#parser = new HeadParser(false, headLimits(options));
     this.#maxBodyBytes = limitOption(options.maxBodyBytes, 'maxBodyBytes', 16384);
     this.#offer = { protocols: options.protocols ?? [], extensions: options.extensions ?? [] };
     this.key = generateKey(options.random ?? defaultRandom);
@@ -152,60 +147,31 @@ export class ClientHandshake {
 
   #rejectedHead(chunk: Uint8Array, end: number): readonly ClientEvent[] {
     const { status, headers, known: values, reasonPhrase } = this.#parser;
-    this.#rejected = { type: 'rejected', status, reason: reasonPhrase, headers };
+    // RFC 9112 6.3: how the content of a response is delimited. No content
+    // in a 204 or 304. With Transfer-Encoding, until the connection closes:
+    // chunked coding is not decoded, such content is kept as it came and
+    // flagged. "If a message is received without Transfer-Encoding and with
+    // an invalid Content-Length header field, then the message framing is
+    // invalid and the recipient MUST treat it as an unrecoverable error";
+    // a list of identical values counts as one. Without either, until the
+    // connection closes.
+    const codings = values[TRANSFER_ENCODING]?.join(',');
+    const lengths = values[CONTENT_LENGTH]?.join(',');
+    const length = /^(\d{1,15})(?:[ \t]*,[ \t]*\1)*$/.exec(lengths ?? '');
+    if (codings === undefined && lengths !== undefined && length === null) return [this.#fail('invalid-content-length')];
+    this.#remaining = status === 204 || status === 304 ? 0 : codings === undefined && length ? +length[1]! : Infinity;
+    this.#rejected = { type: 'rejected', status, reason: reasonPhrase, headers, chunked: /(?:^|,)[ \t]*chunked[ \t]*$/i.test(codings ?? '') };
     this.#state = 'reading-body';
-    // RFC 9112 6.3: how the content of a response is delimited.
-    const codings = values[TRANSFER_ENCODING];
-    const lengths = values[CONTENT_LENGTH];
-    if (status === 204 || status === 304) {
-      // No content.
-    } else if (codings) {
-      // "If a Transfer-Encoding header field is present in a response and the
-      // chunked transfer coding is not the final encoding, the message body
-      // length is determined by reading the connection until it is closed".
-      if (/(?:^|,)[ \t]*chunked[ \t]*$/i.test(codings.join(','))) this.#chunkLine = '';
-      else this.#remaining = Infinity;
-    } else if (lengths) {
-      // "If a message is received without Transfer-Encoding and with an
-      // invalid Content-Length header field, then the message framing is
-      // invalid and the recipient MUST treat it as an unrecoverable error".
-      // A list of identical values counts as one.
-      const length = /^(\d{1,15})(?:[ \t]*,[ \t]*\1)*$/.exec(lengths.join(','));
-      if (length === null) return [this.#fail('invalid-content-length')];
-      this.#remaining = +length[1]!;
-    } else {
-      this.#remaining = Infinity;
-    }
     return this.#content(chunk, end);
   }
 
-  /** Reads content from `chunk[i..]`; the `rejected` event once it is complete. */
-  #content(chunk: Uint8Array, i: number): readonly ClientEvent[] {
+  /** Reads content from `chunk[position..]`, at most maxBodyBytes; the `rejected` event once it is complete. */
+  #content(chunk: Uint8Array, position: number): readonly ClientEvent[] {
     const body = this.#body;
-    while (body.length < this.#maxBodyBytes) {
-      const line = this.#chunkLine;
-      if (this.#remaining === 0 && line === null) break;
-      if (i === chunk.length) return NONE;
-      if (this.#remaining > 0) {
-        // Content bytes, or the data of one chunk.
-        body.push(chunk[i++]!);
-        this.#remaining--;
-        continue;
-      }
-      // RFC 9112 7.1: chunk = chunk-size [ chunk-ext ] CRLF chunk-data CRLF,
-      // last-chunk = 1*("0") [ chunk-ext ] CRLF. The CRLF after a chunk's data
-      // reads as an empty line. Extensions are skipped and trailers not read;
-      // a malformed coding ends the content (it is only informative).
-      const next = line + String.fromCharCode(chunk[i++]!);
-      this.#chunkLine = next.endsWith('\n') ? '' : next;
-      if (this.#chunkLine !== '') {
-        if (next.length > this.#maxLineBytes) break;
-      } else if (next !== '\r\n') {
-        const size = /^([\dA-Fa-f]{1,8})(?:[ \t;][^\r]*)?\r\n$/.exec(next);
-        if (!(this.#remaining = size ? parseInt(size[1]!, 16) : 0)) break;
-      }
-    }
-    return [this.#finishRejection()];
+    const count = Math.min(chunk.length - position, this.#remaining, this.#maxBodyBytes - body.length);
+    for (let i = position; i < position + count; i++) body.push(chunk[i]!);
+    this.#remaining -= count;
+    return this.#remaining > 0 && body.length < this.#maxBodyBytes ? NONE : [this.#finishRejection()];
   }
 
   #finishRejection(): RejectedEvent {

@@ -95,8 +95,16 @@ export interface RejectedEvent {
   /** The reason phrase of the status line. */
   readonly reason: string;
   readonly headers: HeaderList;
-  /** The response content, at most `maxBodyBytes` of it. */
+  /**
+   * The response content, at most `maxBodyBytes` of it: Content-Length
+   * bytes, or what came until the connection closed (`end()`).
+   */
   readonly body: Uint8Array;
+  /**
+   * True when the content is in chunked transfer coding (RFC 9112 7.1):
+   * `body` then holds it as received, chunk sizes included, not decoded.
+   */
+  readonly chunked: boolean;
 }
 
 /** Why a handshake failed, one code per rule. */

@@ -44,6 +44,9 @@ export function matchAt(pattern: RegExp, text: string, position: number): RegExp
   return pattern.exec(text);
 }
 
+/** OWS characters, RFC 9110 5.6.3. */
+export const isSpace = (code: number): boolean => code === 0x20 || code === 0x09;
+
 // Sticky patterns, each tried at a position in one field value. OWS is SP /
 // HTAB (RFC 9110 5.6.3). Separators and empty elements ("a, , b") come
 // before an element (RFC 9110 5.6.1: recipients ignore empty elements);
@@ -68,15 +71,17 @@ const PARAM = new RegExp(`${OWS};${OWS}(${TCHAR}+)(?:${OWS}=${OWS}(?:(${TCHAR}+)
 function parseList(values: readonly string[], withParams: boolean): ParseResult<Extension[]> {
   const list: Extension[] = [];
   for (const text of values) {
-    for (let position = 0; ; position = ELEMENT_END.lastIndex) {
+    for (let position = 0; position < text.length; ) {
       const name = matchAt(ELEMENT_START, text, position);
-      if (name?.[1] === undefined) {
-        if (name === null) return malformed(text);
-        break;
-      }
+      if (name === null) return malformed(text);
       position = ELEMENT_START.lastIndex;
+      if (name[1] === undefined) break;
       const params: ExtensionParam[] = [];
-      for (let param; withParams && (param = matchAt(PARAM, text, position)) !== null; position = PARAM.lastIndex) {
+      // A parameter is tried only where one can start: at OWS or ";".
+      while (withParams && (text.charCodeAt(position) === 0x3b || isSpace(text.charCodeAt(position)))) {
+        const param = matchAt(PARAM, text, position);
+        if (param === null) break;
+        position = PARAM.lastIndex;
         const quoted = param[3]?.replace(/\\(.)/g, '$1');
         // "When using the quoted-string syntax variant, the value after
         // quoted-string unescaping MUST conform to the 'token' ABNF."
@@ -84,7 +89,10 @@ function parseList(values: readonly string[], withParams: boolean): ParseResult<
         params.push({ name: param[1]!, value: param[2] ?? quoted ?? null });
       }
       list.push({ name: name[1], params });
-      if (matchAt(ELEMENT_END, text, position) === null) return malformed(text);
+      if (position < text.length) {
+        if (matchAt(ELEMENT_END, text, position) === null) return malformed(text);
+        position = ELEMENT_END.lastIndex;
+      }
     }
   }
   return { ok: true, value: list };
@@ -106,8 +114,6 @@ export function parseExtensionList(values: readonly string[]): ParseResult<Exten
   return parseList(values, true);
 }
 
-/** OWS characters, RFC 9110 5.6.3. */
-export const isSpace = (code: number): boolean => code === 0x20 || code === 0x09;
 
 /**
  * True when the comma lists in `values` contain `token`, compared

@@ -39,16 +39,12 @@ export function limitOption(value: number | undefined, name: string, fallback: n
   return value;
 }
 
-const DEFAULT_LIMITS: HeadLimits = { maxLineBytes: 8192, maxHeaderBytes: 16384, maxHeaders: 100 };
-
 /** The head limits from `max*` options, defaults filled in (8 KiB, 16 KiB, 100). */
 export function headLimits(options: { readonly maxLineBytes?: number | undefined; readonly maxHeaderBytes?: number | undefined; readonly maxHeaders?: number | undefined }): HeadLimits {
-  const { maxLineBytes, maxHeaderBytes, maxHeaders } = options;
-  if (maxLineBytes === undefined && maxHeaderBytes === undefined && maxHeaders === undefined) return DEFAULT_LIMITS;
   return {
-    maxLineBytes: limitOption(maxLineBytes, 'maxLineBytes', 8192),
-    maxHeaderBytes: limitOption(maxHeaderBytes, 'maxHeaderBytes', 16384),
-    maxHeaders: limitOption(maxHeaders, 'maxHeaders', 100),
+    maxLineBytes: limitOption(options.maxLineBytes, 'maxLineBytes', 8192),
+    maxHeaderBytes: limitOption(options.maxHeaderBytes, 'maxHeaderBytes', 16384),
+    maxHeaders: limitOption(options.maxHeaders, 'maxHeaders', 100),
   };
 }
 
@@ -93,19 +89,15 @@ function trimmedValue(text: string, colon: number, lf: number): string {
 }
 
 const ascii = new TextDecoder();
-const NON_ASCII = /[^\0-\x7f]/;
 
 /**
- * The longest start of `bytes` that decodes one character per byte: the
- * ASCII run through TextDecoder; or, when the first byte is above 0x7F,
- * Latin-1 up to the next LF.
+ * The start of `bytes` decoded one character per byte: all of it through
+ * TextDecoder when it is ASCII (each byte above 0x7F would become U+FFFD or
+ * share a character); else Latin-1 up to the first LF, one byte at a time.
  */
 function decodeLatin1(bytes: Uint8Array): string {
   const text = ascii.decode(bytes);
-  // Each byte above 0x7F becomes U+FFFD or shares a character with others.
   if (text.length === bytes.length && !text.includes('\ufffd')) return text;
-  const end = text.search(NON_ASCII);
-  if (end !== 0) return end < 0 ? text : text.slice(0, end);
   let line = '';
   for (let i = 0; i < bytes.length && bytes[i - 1] !== 0x0a; i++) line += String.fromCharCode(bytes[i]!);
   return line;

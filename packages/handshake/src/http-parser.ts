@@ -126,6 +126,8 @@ export class HeadParser {
   #headersStart = -1;
   /** The field lines before this offset passed #checkFields. */
   #checked = 0;
+  /** No LF from the current line's start to this offset. */
+  #searched = 0;
 
   constructor(isRequest: boolean, limits: HeadLimits) {
     this.#isRequest = isRequest;
@@ -135,7 +137,7 @@ export class HeadParser {
   /** Forgets the previous head, to parse another one (after a 1xx response). */
   reset(): void {
     this.#text = '';
-    this.#lineStart = this.#checked = 0;
+    this.#lineStart = this.#checked = this.#searched = 0;
     this.#headersStart = -1;
     this.headers = [];
     this.known = [];
@@ -163,7 +165,9 @@ export class HeadParser {
       const limit = Math.min(lineLimit, sectionLimit);
       // (A line's limit can be lower than an earlier one's: the text may
       // hold an LF past it.)
-      const lf = text.indexOf('\n', start);
+      // Searched only when there is something new: a byte fed at a time,
+      // the text is not searched (nor made flat) again for each byte.
+      const lf = this.#searched < text.length ? text.indexOf('\n', start) : -1;
       if (lf < 0 || lf >= limit) {
         if (text.length >= limit) return this.#checkFields(start) ?? this.#fail(headersStart < 0 ? 'start-line-too-long' : lineLimit <= sectionLimit ? 'header-line-too-long' : 'headers-too-large');
         if (taken >= input.length) return this.#checkFields(start) ?? NEED_MORE;
@@ -172,9 +176,10 @@ export class HeadParser {
         const piece = typeof input === 'string' ? input.slice(taken, end) : decodeLatin1(taken === 0 && end >= input.length ? input : input.subarray(taken, end));
         this.#text = text + piece;
         taken += piece.length;
+        this.#searched = piece.includes('\n') ? text.length : this.#text.length;
         continue;
       }
-      this.#lineStart = lf + 1;
+      this.#lineStart = this.#searched = lf + 1;
       if (lf === start + 1 && text.charCodeAt(start) === 0x0d) {
         // An empty line: RFC 9112 2.2, "a server that is expecting to receive
         // and parse a request-line SHOULD ignore at least one empty line

@@ -13,7 +13,7 @@
 // http): ASCII through TextDecoder, which is fast, and bytes above 0x7F one by
 // one, which is rare. Text offsets are byte offsets.
 import { TCHAR, isSpace, matchAt } from './header-values.js';
-import { headerTag, type KnownValues } from './headers.js';
+import { knownHeaderValues, type KnownValues } from './headers.js';
 
 export interface HeadLimits {
   /** Longest start line or field line, counting its CRLF. */
@@ -140,7 +140,6 @@ export class HeadParser {
     this.#lineStart = this.#checked = this.#searched = 0;
     this.#headersStart = -1;
     this.headers = [];
-    this.known = [];
   }
 
   /**
@@ -163,10 +162,10 @@ export class HeadParser {
       const lineLimit = (headersStart < 0 ? 0 : start) + maxLineBytes;
       const sectionLimit = headersStart < 0 ? lineLimit : headersStart + maxHeaderBytes;
       const limit = Math.min(lineLimit, sectionLimit);
-      // (A line's limit can be lower than an earlier one's: the text may
-      // hold an LF past it.)
-      // Searched only when there is something new: a byte fed at a time,
-      // the text is not searched (nor made flat) again for each byte.
+      // The text is searched only when it holds something new (fed a byte at
+      // a time, it is not searched again, nor made flat, for each byte). A
+      // line's limit can be lower than an earlier one's: the text may hold
+      // an LF past it.
       const lf = this.#searched < text.length ? text.indexOf('\n', start) : -1;
       if (lf < 0 || lf >= limit) {
         if (text.length >= limit) return this.#checkFields(start) ?? this.#fail(headersStart < 0 ? 'start-line-too-long' : lineLimit <= sectionLimit ? 'header-line-too-long' : 'headers-too-large');
@@ -184,7 +183,10 @@ export class HeadParser {
         // An empty line: RFC 9112 2.2, "a server that is expecting to receive
         // and parse a request-line SHOULD ignore at least one empty line
         // (CRLF) received prior to the request-line." After the headers, the end.
-        if (headersStart >= 0) return this.#checkFields(start) ?? lf + 1 + shift;
+        if (headersStart >= 0) {
+          this.known = knownHeaderValues(headers);
+          return this.#checkFields(start) ?? lf + 1 + shift;
+        }
       } else if (headersStart < 0) {
         if (!this.#startLine(text, start)) return this.#fail('invalid-start-line');
         this.#headersStart = this.#checked = lf + 1;
@@ -194,19 +196,11 @@ export class HeadParser {
         const last = headers[headers.length - 1];
         const value = trimmedValue(text, start, lf);
         if (last === undefined || this.#isRequest) return this.#checkFields(start) ?? this.#fail('invalid-header');
-        if (value !== '') {
-          const list = this.known[headerTag(last[0])];
-          last[1] = last[1] === '' ? value : `${last[1]} ${value}`;
-          if (list !== undefined) list[list.length - 1] = last[1];
-        }
+        if (value !== '') last[1] = last[1] === '' ? value : `${last[1]} ${value}`;
       } else {
         if (headers.length === maxHeaders) return this.#checkFields(lf + 1) ?? this.#fail('too-many-headers');
         const colon = text.indexOf(':', start);
-        const name = text.slice(start, colon);
-        const value = trimmedValue(text, colon, lf);
-        const tag = headerTag(name);
-        headers.push([name, value]);
-        if (tag >= 0) (this.known[tag] ??= []).push(value);
+        headers.push([text.slice(start, colon), trimmedValue(text, colon, lf)]);
       }
     }
   }

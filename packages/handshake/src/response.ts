@@ -4,7 +4,7 @@
 // same choices with HTTP/2 or HTTP/3 header lists instead of bytes.
 import { acceptKeyInto } from './accept-key.js';
 import { formatExtensionList, type Extension } from './header-values.js';
-import { NONE, NO_BYTES, allocate, encodeLatin1, formatHeaders, setByHandshake, utf8, validateHeaderList, type HeaderFilter, type HeaderList } from './headers.js';
+import { NONE, NO_BYTES, allocate, encodeLatin1, formatHeaders, headerValues, setByHandshake, utf8, validateHeaderList, type HeaderFilter, type HeaderList } from './headers.js';
 import { unoffered, type Offer, type Selection } from './negotiation.js';
 
 /** What the application answers to an acceptable request. */
@@ -79,8 +79,7 @@ export function validateRejectOptions(options: RejectOptions, refused: HeaderFil
   if (!Number.isInteger(status) || status < 300 || status > 599 || status === 304) throw new RangeError(`reject() status ${status} is not 300-599 (or is 304)`);
   const headers = validateHeaderList(options.headers ?? NONE, 'reject() headers', refused);
   if (typeof body === 'string') {
-    const typed = headers.some(([name]) => name.toLowerCase() === 'content-type');
-    return { status, headers: typed ? headers : [...headers, ['Content-Type', 'text/plain; charset=utf-8']], body: utf8.encode(body) };
+    return { status, headers: headerValues(headers, 'content-type').length > 0 ? headers : [...headers, ['Content-Type', 'text/plain; charset=utf-8']], body: utf8.encode(body) };
   }
   if (!(body instanceof Uint8Array)) throw new TypeError('reject() body must be bytes or a string');
   return { status, headers, body };
@@ -118,8 +117,7 @@ export function createRejectResponse(options: RejectOptions): Uint8Array {
  * body.
  */
 export function rejectionResponse(status: number, headers: HeaderList, body: Uint8Array): { headers: HeaderList; response: Uint8Array } {
-  const upgrade = headers.some(([name]) => name.toLowerCase() === 'upgrade');
-  const all: HeaderList = [['Connection', upgrade ? 'Upgrade, close' : 'close'], ...headers, ['Content-Length', `${body.length}`]];
+  const all: HeaderList = [['Connection', headerValues(headers, 'upgrade').length > 0 ? 'Upgrade, close' : 'close'], ...headers, ['Content-Length', `${body.length}`]];
   return { headers: all, response: encodeLatin1(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? ''}\r\n${formatHeaders(all)}\r\n`, body) };
 }
 

@@ -80,7 +80,7 @@ function clientEvent(event: Event): Json {
     case 'accepted':
       return { type: 'accepted', protocol: event.protocol, extensions: event.extensions, headers: event.headers };
     case 'rejected':
-      return { type: 'rejected', status: event.status, reason: event.reason, headers: event.headers, bodyHex: toHex(event.body as Uint8Array) };
+      return { type: 'rejected', status: event.status, reason: event.reason, headers: event.headers, bodyHex: toHex(event.body as Uint8Array), chunked: event.chunked };
     case 'failed':
       return { type: 'failed', code: event.code };
   }

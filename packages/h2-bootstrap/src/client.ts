@@ -13,11 +13,12 @@
 //                                                          -> 'failed'
 //   6. more than one subprotocol or an empty field; then a subprotocol not
 //      offered; then an extension not offered              -> 'failed'
+//      (5-6 are @hybi/handshake's readSelection)
 //   7. otherwise                                           -> 'accepted'
 
-import { type Extension, formatExtensionList, isToken } from '@hybi/handshake';
+import { type Extension, formatOffer, readSelection, type SelectionProblem, setByHandshake } from '@hybi/handshake';
 import { checkVersion, type HttpVersion, type ResetStream } from './errors.js';
-import { checkLocalHeaders, type HeaderList, isWebSocketField, malformedMessage, type MalformedMessage, parseNegotiation, splitFieldSections } from './header-list.js';
+import { checkLocalHeaders, type HeaderList, malformedMessage, type MalformedMessage, splitFieldSections } from './header-list.js';
 import type { ConnectProtocolState } from './settings.js';
 import { abortStream } from './stream-ends.js';
 
@@ -64,6 +65,8 @@ export interface ExtendedConnectUnavailable {
  */
 export function buildRequest(options: ClientOptions, peerSetting: ConnectProtocolState): ExtendedConnectRequest | ExtendedConnectUnavailable {
   checkClientOptions(options);
+  const [protocols, extensions] = formatOffer(options);
+  const extra = checkLocalHeaders(options.headers, true, refusedInRequest);
   if (peerSetting !== 'enabled') {
     if (peerSetting !== 'awaiting-settings' && peerSetting !== 'disabled' && peerSetting !== 'failed') throw new TypeError(`bad peerSetting ${String(peerSetting)}`);
     return { type: 'extended-connect-unavailable', peerSetting };
@@ -79,10 +82,14 @@ export function buildRequest(options: ClientOptions, peerSetting: ConnectProtoco
     ['sec-websocket-version', '13'],
   ];
   if (options.origin !== undefined) headers.push(['origin', options.origin]);
-  if (options.protocols?.length) headers.push(['sec-websocket-protocol', options.protocols.join(', ')]);
-  if (options.extensions?.length) headers.push(['sec-websocket-extensions', formatExtensionList(options.extensions)]);
-  return { type: 'request', headers: [...headers, ...(options.headers ?? [])] };
+  if (protocols !== null) headers.push(['sec-websocket-protocol', protocols]);
+  if (extensions !== null) headers.push(['sec-websocket-extensions', extensions]);
+  return { type: 'request', headers: [...headers, ...extra] };
 }
+
+// Host and Origin have their own fields; the Sec-WebSocket-* fields are the
+// handshake's; a CONNECT request has no content (RFC 9110 9.3.6).
+const refusedInRequest = setByHandshake(true, 'host', 'origin');
 
 function checkString(what: string, value: unknown, pattern: RegExp): void {
   if (typeof value !== 'string' || !pattern.test(value)) throw new TypeError(`bad ${what} ${String(value)}`);
@@ -90,20 +97,13 @@ function checkString(what: string, value: unknown, pattern: RegExp): void {
 
 function checkClientOptions(options: ClientOptions): void {
   checkVersion(options?.version);
-  const { scheme, authority, path, origin, protocols = [] } = options;
+  const { scheme, authority, path, origin } = options;
   // Visible ASCII only (URIs are ASCII); no userinfo, path or fragment in the
   // authority (RFC 9113 8.3.1); no fragment in the path.
   checkString('scheme', scheme, /^https?$/);
   checkString('authority', authority, /^[^\0- @/?#\x7f-\uffff]+$/);
   checkString('path', path, /^\/[^\0- #\x7f-\uffff]*$/);
   if (origin !== undefined) checkString('origin', origin, /^[!-~]+$/);
-  if (!Array.isArray(protocols)) throw new TypeError('bad protocols');
-  // RFC 6455 4.1: the subprotocol values "MUST all be unique strings" and tokens.
-  protocols.forEach((protocol, i) => {
-    if (typeof protocol !== 'string' || !isToken(protocol) || protocols.indexOf(protocol) !== i) throw new TypeError(`bad subprotocol ${String(protocol)}`);
-  });
-  if (options.extensions !== undefined) formatExtensionList(options.extensions); // throws TypeError on non-tokens
-  checkLocalHeaders(options.headers, true, (name) => name === 'origin' || name === 'host' || isWebSocketField(name));
 }
 
 /** The server accepted: the stream's DATA now carries WebSocket frames. */
@@ -176,26 +176,19 @@ export function parseResponse(headers: HeaderList, options: ClientOptions): Clie
   // the sender (and all inbound proxies) will switch to tunnel mode".
   if (status >= 300) return { type: 'rejected', status, headers: regular };
 
-  const negotiation = parseNegotiation(regular);
-  if ('error' in negotiation) return failed(version, status, negotiation.field === 'protocols' ? 'invalid-subprotocol' : 'invalid-extension-list', negotiation.error);
-  const { protocols, extensions } = negotiation;
-  const protocol = protocols[0] ?? null;
-  // RFC 6455 4.2.2: the server sends "Either a single value representing the
-  // subprotocol the server is ready to use or null"; an empty field is not
-  // one value.
-  if (protocols.length > 1 || (protocol === null && negotiation.protocolLines > 0)) return failed(version, status, 'invalid-subprotocol', protocols.join(', '));
-  // RFC 6455 4.1: "If the response includes a |Sec-WebSocket-Protocol| header
-  // field and this header field indicates the use of a subprotocol that was
-  // not present in the client's handshake ..., the client MUST _Fail the
-  // WebSocket Connection_."
-  if (protocol !== null && !(options.protocols ?? []).includes(protocol)) return failed(version, status, 'unexpected-subprotocol', protocol);
-  // RFC 6455 4.1: the same for "the use of an extension that was not present
-  // in the client's handshake".
-  for (const extension of extensions) {
-    if (!(options.extensions ?? []).some((offer) => offer.name === extension.name)) return failed(version, status, 'unexpected-extension', extension.name);
-  }
-  return { type: 'accepted', status, protocol, extensions, headers: regular };
+  // RFC 6455 4.1, read by @hybi/handshake's readSelection as for HTTP/1.1:
+  // the lists parse, one subprotocol at most, each choice offered.
+  const selection = readSelection(regular, { protocols: options.protocols ?? [], extensions: options.extensions ?? [] });
+  if (typeof selection === 'string') return failed(version, status, FAILED_KINDS[selection], selection);
+  return { type: 'accepted', status, protocol: selection.protocol, extensions: selection.extensions, headers: regular };
 }
+
+const FAILED_KINDS: Readonly<Record<SelectionProblem, FailedKind>> = {
+  'invalid-protocol': 'invalid-subprotocol',
+  'unoffered-protocol': 'unexpected-subprotocol',
+  'invalid-extensions': 'invalid-extension-list',
+  'unoffered-extension': 'unexpected-extension',
+};
 
 function failed(version: HttpVersion, status: number, kind: FailedKind, reason: string): Failed {
   return { type: 'failed', kind, reason, status, action: abortStream(version) };

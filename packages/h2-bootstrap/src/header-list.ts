@@ -2,13 +2,14 @@
 // [name, value] pairs, names lower-case, pseudo-header fields first. The
 // checks here are those of RFC 9113 8.2 / 8.3 and RFC 9114 4.2 / 4.3 that
 // make a message malformed; they are the same for requests and responses
-// except for which pseudo-header fields are defined.
+// except for which pseudo-header fields are defined. Everything that is the
+// same in HTTP/1.1 (tokens, field value characters, the WebSocket fields)
+// comes from @hybi/handshake.
 
-import { type Extension, isToken, parseExtensionList, parseTokenList } from '@hybi/handshake';
+import { type HeaderFilter, type HeaderList, isToken, isValidHeaderValue, validateHeaderList } from '@hybi/handshake';
 import { checkVersion, type HttpVersion, type ResetStream, resetStream } from './errors.js';
 
-/** `[name, value]` pairs in wire order. */
-export type HeaderList = ReadonlyArray<readonly [name: string, value: string]>;
+export type { HeaderList };
 
 /** Names of the rules that make a header list malformed. */
 export type MalformedKind =
@@ -55,14 +56,15 @@ export function fieldNameProblem(name: string): 'invalid-field-name' | 'uppercas
 // whitespace character". HTTP/3 (RFC 9114 10.3): "Any request or response
 // that contains a character not permitted in a field value MUST be treated as
 // malformed. Valid characters are defined by the 'field-content' ABNF rule",
-// which also excludes the other controls. Characters above U+00FF cannot come
-// from octets and are refused in both.
-const H2_FIELD_VALUE = /^(?![\t ])[^\0\n\r\u0100-\uffff]*(?<![\t ])$/;
-const H3_FIELD_VALUE = /^(?![\t ])[\t\x20-\x7e\x80-\xff]*(?<![\t ])$/;
+// which also excludes the other controls: @hybi/handshake's field value
+// characters, without white space at either end. Characters above U+00FF
+// cannot come from octets and are refused in both.
+const H2_FIELD_VALUE = /^[^\0\n\r\u0100-\uffff]*$/;
+const EDGE_SPACE = /^[\t ]|[\t ]$/;
 
 /** True when `value` may appear in a field of an HTTP/2 or HTTP/3 message. */
 export function isValidFieldValue(value: string, version: HttpVersion): boolean {
-  return (version === 'h2' ? H2_FIELD_VALUE : H3_FIELD_VALUE).test(value);
+  return !EDGE_SPACE.test(value) && (version === 'h2' ? H2_FIELD_VALUE.test(value) : isValidHeaderValue(value));
 }
 
 /**
@@ -122,59 +124,21 @@ export function splitFieldSections(headers: HeaderList, isRequest: boolean, vers
   return { pseudo, regular };
 }
 
-/** The values of every line named `name` (lower-case), in order. */
-export function fieldValues(headers: HeaderList, name: string): string[] {
-  const values: string[] = [];
-  for (const [fieldName, value] of headers) if (fieldName === name) values.push(value);
-  return values;
-}
-
-/** Sec-WebSocket-Protocol and Sec-WebSocket-Extensions of a message, parsed with @hybi/handshake's grammars. */
-export interface Negotiation {
-  readonly protocols: string[];
-  /** How many Sec-WebSocket-Protocol lines there were (an empty list still counts). */
-  readonly protocolLines: number;
-  readonly extensions: Extension[];
-}
-
-/** Which negotiation field does not parse, and why. */
-export interface NegotiationError {
-  readonly field: 'protocols' | 'extensions';
-  readonly error: string;
-}
-
-/** Parses the negotiation fields of RFC 6455 (sections 4.1, 4.2.2 and 9.1) from regular field lines. */
-export function parseNegotiation(regular: HeaderList): Negotiation | NegotiationError {
-  const protocolValues = fieldValues(regular, 'sec-websocket-protocol');
-  const protocols = parseTokenList(protocolValues);
-  if (!protocols.ok) return { field: 'protocols', error: protocols.error };
-  const extensions = parseExtensionList(fieldValues(regular, 'sec-websocket-extensions'));
-  if (!extensions.ok) return { field: 'extensions', error: extensions.error };
-  return { protocols: protocols.value, protocolLines: protocolValues.length, extensions: extensions.value };
-}
-
 /**
- * Validates header lines an application adds to a request or response this
- * package builds; throws TypeError on anything a peer would treat as
- * malformed, and on names that the package sets itself (`reserved`).
+ * The header-list rules for fields an application adds to a message this
+ * package builds, as a `HeaderFilter` for @hybi/handshake's
+ * `validateHeaderList` (which checks the shape, token names and field value
+ * characters): refuses upper-case names, pseudo-header fields, white space
+ * at either end of a value, connection-specific fields, and what `reserved`
+ * refuses.
  */
-export function checkLocalHeaders(headers: HeaderList | undefined, isRequest: boolean, reserved: (name: string) => boolean): void {
-  if (headers === undefined) return;
-  if (!Array.isArray(headers)) throw new TypeError('headers must be an array');
-  for (const line of headers as readonly unknown[]) {
-    const [name, value] = Array.isArray(line) ? (line as unknown[]) : [];
-    if (
-      typeof name !== 'string' ||
-      typeof value !== 'string' ||
-      name.charCodeAt(0) === 0x3a ||
-      fieldNameProblem(name) ||
-      !isValidFieldValue(value, 'h3') ||
-      isConnectionSpecific(name, value, isRequest) ||
-      reserved(name)
-    ) {
-      throw new TypeError(`header ${JSON.stringify(line)} is malformed or not allowed here`);
-    }
-  }
+export function headerListFilter(isRequest: boolean, reserved?: HeaderFilter): HeaderFilter {
+  return (name, value) => fieldNameProblem(name) !== null || name.charCodeAt(0) === 0x3a || !isValidFieldValue(value, 'h3') || isConnectionSpecific(name, value, isRequest) || reserved?.(name, value) === true;
+}
+
+/** Validates fields an application adds (see `headerListFilter`); throws TypeError. */
+export function checkLocalHeaders(headers: HeaderList | undefined, isRequest: boolean, reserved?: HeaderFilter): HeaderList {
+  return validateHeaderList(headers ?? [], 'headers', headerListFilter(isRequest, reserved));
 }
 
 /**
@@ -194,9 +158,3 @@ export interface MalformedMessage {
 export function malformedMessage(version: HttpVersion, kind: MalformedKind, reason: string): MalformedMessage {
   return { type: 'malformed', kind, reason, action: resetStream(version === 'h2' ? 'PROTOCOL_ERROR' : 'H3_MESSAGE_ERROR') };
 }
-
-/** @internal */
-export function isWebSocketField(name: string): boolean {
-  return name.startsWith('sec-websocket-');
-}
-

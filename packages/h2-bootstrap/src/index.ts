@@ -12,8 +12,9 @@ export type { ConnectionError, EndStream, ErrorName, H2ErrorName, H3ErrorName, H
 export { decodeSettings, decodeVarint, encodeSettings, encodeVarint, PeerSettings, SETTINGS_ENABLE_CONNECT_PROTOCOL } from './settings.js';
 export type { ConnectProtocolState, DecodedSettings, PeerSettingsEvent, PeerSettingsOptions, Setting, SettingsApplied } from './settings.js';
 export type { HeaderList, MalformedKind, MalformedMessage } from './header-list.js';
+export type { WebSocketRequest } from '@hybi/handshake';
 export { acceptRequest, parseRequest, rejectRequest } from './server.js';
-export type { AcceptOptions, BadRequest, BadRequestKind, NotExtendedConnect, ServerEvent, ServerOptions, UnsupportedProtocol, WebSocketRequest } from './server.js';
+export type { AcceptOptions, BadRequest, BadRequestKind, NotExtendedConnect, RequestEvent, ServerEvent, ServerOptions, UnsupportedProtocol } from './server.js';
 export { buildRequest, parseResponse } from './client.js';
 export type { Accepted, ClientEvent, ClientOptions, ExtendedConnectRequest, ExtendedConnectUnavailable, Failed, FailedKind, Informational, Rejected } from './client.js';
 export { ABNORMAL_CLOSURE, abortStream, END_STREAM, peerReset } from './stream-ends.js';

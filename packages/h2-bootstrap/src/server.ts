@@ -15,13 +15,15 @@
 //   6. :protocol other than "websocket"                     -> 'unsupported-protocol' (501)
 //   7. sec-websocket-version not exactly "13"               -> 'bad-request' (400)
 //   8. origin on more than one line                         -> 'bad-request' (400)
-//   9. sec-websocket-protocol, then sec-websocket-extensions
-//      not parsable                                         -> 'bad-request' (400)
+//   9. sec-websocket-protocol not parsable or repeating a
+//      subprotocol, then sec-websocket-extensions not
+//      parsable                                             -> 'bad-request' (400)
+//      (7-9 are @hybi/handshake's readOffer)
 //  10. otherwise                                            -> 'request'
 
-import { type Extension, formatExtensionList } from '@hybi/handshake';
+import { type Extension, headerValues, type OfferProblem, readOffer, setByHandshake, validateAcceptOptions, validateRejectOptions, type WebSocketRequest } from '@hybi/handshake';
 import type { HttpVersion } from './errors.js';
-import { checkLocalHeaders, fieldValues, type HeaderList, isWebSocketField, malformedMessage, type MalformedMessage, parseNegotiation, splitFieldSections } from './header-list.js';
+import { type HeaderList, headerListFilter, malformedMessage, type MalformedMessage, splitFieldSections } from './header-list.js';
 
 export interface ServerOptions {
   readonly version: HttpVersion;
@@ -32,25 +34,17 @@ export interface ServerOptions {
   readonly connectProtocolEnabled: boolean;
 }
 
-/** A valid WebSocket handshake request: what an HTTP/1.1 Upgrade request gives the application. */
-export interface WebSocketRequest {
+/**
+ * A valid WebSocket handshake request: @hybi/handshake's `WebSocketRequest`
+ * (path, query, origin, protocols, extensions, headers, the same fields as an
+ * HTTP/1.1 Upgrade request gives) with the target URI's scheme and authority.
+ */
+export interface RequestEvent extends WebSocketRequest {
   readonly type: 'request';
   /** `:scheme`: "https" for wss, "http" for ws (proxies such as HAProxy send "https" on cleartext). */
   readonly scheme: string;
   /** `:authority`: the Host of HTTP/1.1. */
   readonly authority: string;
-  /** The path part of `:path`, up to `?`. */
-  readonly path: string;
-  /** The query part of `:path` after `?`, or null when there is no `?`. */
-  readonly query: string | null;
-  /** The Origin field, or null. */
-  readonly origin: string | null;
-  /** Offered subprotocols (Sec-WebSocket-Protocol), in order. */
-  readonly protocols: readonly string[];
-  /** Offered extensions (Sec-WebSocket-Extensions), in order. */
-  readonly extensions: readonly Extension[];
-  /** Every regular field line, in order (pseudo-header fields excluded). */
-  readonly headers: HeaderList;
 }
 
 /** A request that is not an extended CONNECT (a plain request or a classic CONNECT): not for this package. */
@@ -82,7 +76,7 @@ export interface BadRequest {
   readonly response: HeaderList;
 }
 
-export type ServerEvent = WebSocketRequest | NotExtendedConnect | UnsupportedProtocol | BadRequest | MalformedMessage;
+export type ServerEvent = RequestEvent | NotExtendedConnect | UnsupportedProtocol | BadRequest | MalformedMessage;
 
 /**
  * Validates the header list of a request received on a new stream. Never
@@ -131,7 +125,7 @@ export function parseRequest(headers: HeaderList, options: ServerOptions): Serve
   // value." RFC 9113 8.3.1: a server "SHOULD treat a request as malformed if
   // it contains a Host header field that identifies an entity that differs
   // from the entity in the :authority pseudo-header field".
-  const hosts = fieldValues(regular, 'host');
+  const hosts = headerValues(regular, 'host');
   if (hosts.some((host) => host !== authority)) return malformedMessage(version, 'host-mismatch', 'host');
 
   // RFC 8441 5: the :protocol value "MUST have a value of `websocket` to
@@ -140,22 +134,16 @@ export function parseRequest(headers: HeaderList, options: ServerOptions): Serve
 
   // RFC 8441 5: "The Origin, Sec-WebSocket-Version, Sec-WebSocket-Protocol,
   // and Sec-WebSocket-Extensions header fields are used in the CONNECT
-  // request and response-header fields as defined in [RFC6455]."
-  // Sec-WebSocket-Key is not processed ("superseded by the :protocol
-  // pseudo-header field"), so the one HAProxy forwards is ignored.
-  const versions = fieldValues(regular, 'sec-websocket-version');
-  // RFC 6455 4.2.2: otherwise the server sends "an appropriate HTTP error
-  // code ... and a |Sec-WebSocket-Version| header field indicating the
-  // version(s) the server is capable of understanding". 426 belongs to
+  // request and response-header fields as defined in [RFC6455]": read by
+  // @hybi/handshake's readOffer, as for HTTP/1.1. Sec-WebSocket-Key is not
+  // processed ("superseded by the :protocol pseudo-header field"), so the one
+  // HAProxy forwards is ignored.
+  const offer = readOffer(regular);
+  // RFC 6455 4.2.2: for another version the server sends "an appropriate
+  // HTTP error code ... and a |Sec-WebSocket-Version| header field indicating
+  // the version(s) the server is capable of understanding". 426 belongs to
   // HTTP/1.1 Upgrade, which HTTP/2 and HTTP/3 do not have.
-  if (versions.length !== 1 || versions[0] !== '13') {
-    return badRequest('unsupported-version', versions.join(', '), [['sec-websocket-version', '13']]);
-  }
-  const origins = fieldValues(regular, 'origin');
-  // RFC 6454 7.3: "The user agent MUST NOT include more than one Origin header field in any HTTP request."
-  if (origins.length > 1) return badRequest('duplicate-origin', origins.join(', '));
-  const negotiation = parseNegotiation(regular);
-  if ('error' in negotiation) return badRequest(negotiation.field === 'protocols' ? 'invalid-subprotocol-list' : 'invalid-extension-list', negotiation.error);
+  if (typeof offer === 'string') return badRequest(BAD_REQUEST_KINDS[offer], offer);
 
   const question = target.indexOf('?');
   return {
@@ -164,15 +152,22 @@ export function parseRequest(headers: HeaderList, options: ServerOptions): Serve
     authority,
     path: question < 0 ? target : target.slice(0, question),
     query: question < 0 ? null : target.slice(question + 1),
-    origin: origins[0] ?? null,
-    protocols: negotiation.protocols,
-    extensions: negotiation.extensions,
+    origin: offer.origin,
+    protocols: offer.protocols,
+    extensions: offer.extensions,
     headers: regular,
   };
 }
 
-function badRequest(kind: BadRequestKind, reason: string, headers: HeaderList = []): BadRequest {
-  return { type: 'bad-request', kind, reason, status: 400, response: [[':status', '400'], ...headers] };
+const BAD_REQUEST_KINDS: Readonly<Record<OfferProblem, BadRequestKind>> = {
+  'unsupported-websocket-version': 'unsupported-version',
+  'invalid-origin': 'duplicate-origin',
+  'invalid-protocols': 'invalid-subprotocol-list',
+  'invalid-extensions': 'invalid-extension-list',
+};
+
+function badRequest(kind: BadRequestKind, reason: string): BadRequest {
+  return { type: 'bad-request', kind, reason, status: 400, response: kind === 'unsupported-version' ? [[':status', '400'], ['sec-websocket-version', '13']] : [[':status', '400']] };
 }
 
 export interface AcceptOptions {
@@ -180,45 +175,38 @@ export interface AcceptOptions {
   readonly protocol?: string | null;
   /** Extension responses (e.g. from a permessage-deflate negotiator); each name must have been offered. Default: none. */
   readonly extensions?: readonly Extension[];
-  /** Extra response fields, lower-case, not pseudo-header, connection-specific or Sec-WebSocket-* fields. */
+  /** Extra response fields, lower-case, not pseudo-header, connection-specific, Content-Length or Sec-WebSocket-* fields. */
   readonly headers?: HeaderList;
 }
+
+// RFC 9110 9.3.6: "A server MUST NOT send any Transfer-Encoding or
+// Content-Length header field in a 2xx (Successful) response to CONNECT";
+// the Sec-WebSocket-* fields are the handshake's.
+const refusedInAccept = headerListFilter(false, setByHandshake(true));
+const refusedInReject = headerListFilter(false);
 
 /**
  * The response header list that accepts `request`: `:status 200` (RFC 8441
  * 5, as RFC 6455's 101), the chosen subprotocol and extensions, extra fields.
  * After sending it, the stream's DATA carries WebSocket frames. Throws
- * TypeError for a subprotocol or extension the client did not offer.
+ * TypeError for a subprotocol or extension the client did not offer, or
+ * fields that @hybi/handshake's `validateAcceptOptions` refuses with this
+ * package's header-list rules.
  */
 export function acceptRequest(request: WebSocketRequest, options: AcceptOptions = {}): HeaderList {
+  const choice = validateAcceptOptions(request, options, refusedInAccept);
   const response: [string, string][] = [[':status', '200']];
-  const { protocol = null, extensions = [] } = options;
-  if (protocol !== null) {
-    // RFC 6455 4.2.2: "The value chosen MUST be derived from the client's
-    // handshake, specifically by selecting one of the values from the
-    // |Sec-WebSocket-Protocol| field".
-    if (!request.protocols.includes(protocol)) {
-      throw new TypeError(`${String(protocol)} was not offered`);
-    }
-    response.push(['sec-websocket-protocol', protocol]);
-  }
-  if (extensions.length > 0) {
-    for (const extension of extensions) {
-      if (!request.extensions.some((offer) => offer.name === extension?.name)) throw new TypeError(`${String(extension?.name)} was not offered`);
-    }
-    response.push(['sec-websocket-extensions', formatExtensionList(extensions)]);
-  }
-  checkLocalHeaders(options.headers, false, isWebSocketField);
-  return [...response, ...(options.headers ?? [])];
+  if (choice.protocol !== null) response.push(['sec-websocket-protocol', choice.protocol]);
+  if (choice.extensionsValue !== null) response.push(['sec-websocket-extensions', choice.extensionsValue]);
+  return [...response, ...choice.headers];
 }
 
 /**
  * A response header list that declines the handshake with `status`
- * (300-599) and extra fields. Send a body, if any, as DATA, then END_STREAM.
+ * (300-599, not 304, as @hybi/handshake's `validateRejectOptions`) and extra
+ * fields. Send a body, if any, as DATA, then END_STREAM.
  */
 export function rejectRequest(status: number, headers?: HeaderList): HeaderList {
-  if (!Number.isInteger(status) || status < 300 || status > 599) throw new RangeError(`bad status ${status}`);
-  checkLocalHeaders(headers, false, () => false);
-  return [[':status', String(status)], ...(headers ?? [])];
+  const choice = validateRejectOptions({ status, headers }, refusedInReject);
+  return [[':status', String(choice.status)], ...choice.headers];
 }
-

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkLocalHeaders, fieldNameProblem, isConnectionSpecific, isValidFieldValue, parseNegotiation, splitFieldSections } from '../src/header-list.js';
+import { checkLocalHeaders, fieldNameProblem, headerListFilter, isConnectionSpecific, isValidFieldValue, splitFieldSections } from '../src/header-list.js';
 
 const request = [
   [':method', 'CONNECT'],
@@ -100,20 +100,6 @@ describe('RFC 9113 8.3 / RFC 9114 4.3 pseudo-header fields', () => {
   });
 });
 
-describe('RFC 6455 4.1 / 9.1 negotiation fields (parsed by @hybi/handshake)', () => {
-  it('joins several lines into one list', () => {
-    expect(parseNegotiation([['sec-websocket-protocol', 'a, b'], ['sec-websocket-protocol', 'c'], ['sec-websocket-extensions', 'x; y=1'], ['sec-websocket-extensions', 'z']])).toEqual({
-      protocols: ['a', 'b', 'c'],
-      protocolLines: 2,
-      extensions: [{ name: 'x', params: [{ name: 'y', value: '1' }] }, { name: 'z', params: [] }],
-    });
-  });
-  it('says which field failed', () => {
-    expect(parseNegotiation([['sec-websocket-protocol', 'a;']])).toMatchObject({ field: 'protocols' });
-    expect(parseNegotiation([['sec-websocket-extensions', ';']])).toMatchObject({ field: 'extensions' });
-  });
-});
-
 describe('header lines added by the application', () => {
   it('accepts lower-case tokens with field-content values', () => {
     expect(() => checkLocalHeaders([['x-a', 'b c'], ['cookie', 'a=1']], true, () => false)).not.toThrow();
@@ -125,5 +111,11 @@ describe('header lines added by the application', () => {
     for (const line of bad) expect(() => checkLocalHeaders([line as never], true, (name) => name === 'reserved'), JSON.stringify(line)).toThrow(TypeError);
     expect(() => checkLocalHeaders([['te', 'trailers']], false, () => false)).toThrow(TypeError);
     expect(() => checkLocalHeaders('x-a' as never, true, () => false)).toThrow(TypeError);
+  });
+  it('are header-list rules on top of @hybi/handshake\'s shape, token and value checks', () => {
+    const filter = headerListFilter(false);
+    expect([filter('x-a', 'b'), filter('X-A', 'b'), filter(':status', '1'), filter('x', ' b'), filter('keep-alive', '1'), filter('te', 'trailers')]).toEqual([false, true, true, true, true, true]);
+    expect(headerListFilter(true)('te', 'trailers')).toBe(false);
+    expect(headerListFilter(true, (name) => name === 'origin')('origin', 'x')).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { acceptRequest, parseRequest, rejectRequest, type ServerEvent, type WebSocketRequest } from '../src/server.js';
+import { acceptRequest, parseRequest, rejectRequest, type RequestEvent, type ServerEvent } from '../src/server.js';
 import type { HeaderList } from '../src/header-list.js';
 
 const h2 = { version: 'h2', connectProtocolEnabled: true } as const;
@@ -19,7 +19,7 @@ const chromium: HeaderList = [
   ['sec-websocket-protocol', 'chat, superchat'],
 ];
 
-function requestOf(event: ServerEvent): WebSocketRequest {
+function requestOf(event: ServerEvent): RequestEvent {
   if (event.type !== 'request') throw new Error(`expected a request, got ${JSON.stringify(event)}`);
   return event;
 }

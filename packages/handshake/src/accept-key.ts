@@ -1,6 +1,6 @@
 // Sec-WebSocket-Key and Sec-WebSocket-Accept (RFC 6455 sections 1.3, 4.1, 4.2.2).
 import { base64Into, encodeBase64 } from './base64.js';
-import { sha1Words } from './sha1.js';
+import { compress, compressPaddingBlock, digestBytes, expand, schedule, sha1Words, startHash, state, wordAt } from './sha1.js';
 
 /** RFC 6455 section 1.3: the GUID appended to the key before hashing. */
 export const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -36,9 +36,10 @@ export function isValidKey(key: string): boolean {
   return /^[A-Za-z0-9+/]{22}==$/.test(key);
 }
 
-const GUID = new TextEncoder().encode(WEBSOCKET_GUID);
-const message = new Uint8Array(60);
-const digest = new Uint8Array(20);
+// A key of 24 characters (every valid one) and the GUID make 60 bytes: the
+// first block is the key's 6 words, the GUID's 9 and the padding's 0x80; the
+// second only padding.
+const GUID_WORDS = Int32Array.from({ length: 10 }, (_, k) => wordAt(`${WEBSOCKET_GUID}\x80`, k * 4));
 
 /**
  * Writes the 28 ASCII bytes of the Sec-WebSocket-Accept value for `key` into
@@ -47,12 +48,17 @@ const digest = new Uint8Array(20);
  * as Latin-1 text and not validated here.
  */
 export function acceptKeyInto(key: string, out: Uint8Array, offset: number): number {
-  const bytes = key.length === 24 ? message : new Uint8Array(key.length + 36);
-  for (let i = 0; i < key.length; i++) bytes[i] = key.charCodeAt(i);
-  bytes.set(GUID, key.length);
-  const words = sha1Words(bytes);
-  for (let i = 0; i < 20; i++) digest[i] = words[i >> 2]! >>> (24 - (i & 3) * 8);
-  return base64Into(digest, out, offset);
+  let words: Int32Array = state;
+  if (key.length === 24) {
+    for (let k = 0; k < 6; k++) schedule[k] = wordAt(key, k * 4);
+    schedule.set(GUID_WORDS, 6);
+    startHash();
+    compress(expand(schedule));
+    compressPaddingBlock(60);
+  } else {
+    words = sha1Words(key + WEBSOCKET_GUID);
+  }
+  return base64Into(digestBytes(words), out, offset);
 }
 
 /** The Sec-WebSocket-Accept value for `key` (see `acceptKeyInto`). */

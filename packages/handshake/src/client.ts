@@ -9,10 +9,11 @@
 //   failed         the response was invalid: input is ignored, close the connection
 import { computeAcceptKey, defaultRandom, generateKey, type RandomSource } from './accept-key.js';
 import type { ClientEvent, FailedEvent, FailureCode, RejectedEvent } from './events.js';
-import { listContainsToken, parseExtensionList } from './header-values.js';
-import { ACCEPT, CONNECTION, CONTENT_LENGTH, EXTENSIONS, FAILED, HeadParser, NEED_MORE, PROTOCOL, TRANSFER_ENCODING, UPGRADE, headLimits, knownValues, limitOption } from './http-parser.js';
+import { listContainsToken } from './header-values.js';
+import { ACCEPT, COMPLETE, CONNECTION, CONTENT_LENGTH, NONE, TRANSFER_ENCODING, UPGRADE } from './headers.js';
+import { FAILED, HeadParser, NEED_MORE, headLimits, limitOption } from './http-parser.js';
+import { readSelection, type Offer } from './negotiation.js';
 import { createRequest, parseWebSocketUrl, type RequestOptions, type WebSocketUrl } from './request.js';
-import { COMPLETE } from './headers.js';
 
 export interface ClientOptions extends RequestOptions {
   /** The ws:// or wss:// URL (a string, or a URL object). */
@@ -31,14 +32,6 @@ export interface ClientOptions extends RequestOptions {
 
 export type ClientState = 'reading-head' | 'reading-body' | 'accepted' | 'rejected' | 'failed';
 
-const NO_EVENTS: readonly ClientEvent[] = Object.freeze([]);
-const NONE: readonly string[] = [];
-
-// How a rejection's content ends (RFC 9112 6.3): after `remaining` bytes,
-// with the chunked coding, or when the connection closes.
-const LENGTH = 0;
-const CHUNKED = 1;
-const UNTIL_CLOSE = 2;
 
 /** Sans-IO client side of the HTTP/1.1 opening handshake, for one connection. */
 export class ClientHandshake {
@@ -51,15 +44,13 @@ export class ClientHandshake {
   #state: ClientState = 'reading-head';
   readonly #parser: HeadParser;
   readonly #maxBodyBytes: number;
-  readonly #maxLineBytes: number;
-  readonly #options: ClientOptions;
-  // The rejection being read: its head, content kept so far, framing.
+  readonly #offer: Offer;
+  // The rejection being read: its head, the content kept so far, and where
+  // the content ends (RFC 9112 6.3).
   #rejected: Omit<RejectedEvent, 'body'> | null = null;
   #body: number[] = [];
-  #mode = LENGTH;
+  /** Bytes of content still to read; Infinity until the connection closes. */
   #remaining = 0;
-  /** Chunked coding: the size line or CRLF being read, null inside chunk data. */
-  #line: string | null = '';
 
   /**
    * Throws a TypeError for a bad URL or option (see `parseWebSocketUrl`,
@@ -68,11 +59,9 @@ export class ClientHandshake {
   constructor(options: ClientOptions) {
     const { url } = options;
     this.url = parseWebSocketUrl(typeof url === 'string' ? url : url.href);
-    const limits = headLimits(options);
-    this.#parser = new HeadParser(false, limits);
-    this.#maxLineBytes = limits.maxLineBytes;
+    this.#parser = new HeadParser(false, headLimits(options));
     this.#maxBodyBytes = limitOption(options.maxBodyBytes, 'maxBodyBytes', 16384);
-    this.#options = options;
+    this.#offer = { protocols: options.protocols ?? [], extensions: options.extensions ?? [] };
     this.key = generateKey(options.random ?? defaultRandom);
     this.request = createRequest(this.url, this.key, options);
   }
@@ -96,7 +85,7 @@ export class ClientHandshake {
       case 'accepted':
         throw new Error(COMPLETE);
     }
-    return NO_EVENTS;
+    return NONE;
   }
 
   /**
@@ -105,18 +94,18 @@ export class ClientHandshake {
    * until the connection closes (or was cut short).
    */
   end(): readonly ClientEvent[] {
-    if (this.#state === 'reading-head') return [this.#fail('connection-closed', 'closed before the response')];
-    return this.#state === 'reading-body' ? [this.#finishRejection()] : NO_EVENTS;
+    if (this.#state === 'reading-head') return [this.#fail('connection-closed')];
+    return this.#state === 'reading-body' ? [this.#finishRejection()] : NONE;
   }
 
   #head(chunk: Uint8Array): readonly ClientEvent[] {
     const parser = this.#parser;
     for (let position = 0; ; ) {
       const end = parser.push(chunk, position);
-      if (end === NEED_MORE) return NO_EVENTS;
-      if (end === FAILED) return [this.#fail(parser.errorCode, parser.errorReason)];
+      if (end === NEED_MORE) return NONE;
+      if (end === FAILED) return [this.#fail(parser.errorCode)];
       // RFC 9112 2.3: HTTP/1.x only, in this syntax.
-      if (parser.versionMajor !== 1) return [this.#fail('unsupported-http-version', 'not an HTTP/1.x response')];
+      if (parser.versionMajor !== 1) return [this.#fail('unsupported-http-version')];
       const status = parser.status;
       if (status === 101) return [this.#accepted(chunk, end)];
       if (status >= 200) return this.#rejectedHead(chunk, end);
@@ -130,103 +119,59 @@ export class ClientHandshake {
 
   /** RFC 6455 4.1: the checks on a 101 response, in the order the RFC lists them. */
   #accepted(chunk: Uint8Array, end: number): ClientEvent {
-    const { headers, tags, versionMinor } = this.#parser;
-    const options = this.#options;
-    if (versionMinor === 0) return this.#fail('unsupported-http-version', 'a 101 needs HTTP/1.1');
-    const values = knownValues(headers, tags);
+    const { headers, known: values, versionMinor } = this.#parser;
+    if (versionMinor === 0) return this.#fail('unsupported-http-version');
     // "If the response lacks an |Upgrade| header field or the |Upgrade| header
     // field contains a value that is not an ASCII case-insensitive match for
     // the value "websocket", the client MUST _Fail the WebSocket Connection_."
     const upgrade = values[UPGRADE] ?? NONE;
-    if (upgrade.length !== 1 || upgrade[0]!.toLowerCase() !== 'websocket') return this.#fail('invalid-upgrade', 'Upgrade: websocket missing');
+    if (upgrade.length !== 1 || upgrade[0]!.toLowerCase() !== 'websocket') return this.#fail('invalid-upgrade');
     // "If the response lacks a |Connection| header field or the |Connection|
     // header field doesn't contain a token that is an ASCII case-insensitive
     // match for the value "Upgrade", the client MUST _Fail_".
-    if (!listContainsToken(values[CONNECTION] ?? NONE, 'upgrade')) return this.#fail('invalid-connection', 'Connection: Upgrade missing');
+    if (!listContainsToken(values[CONNECTION] ?? NONE, 'upgrade')) return this.#fail('invalid-connection');
     // "If the response lacks a |Sec-WebSocket-Accept| header field or the
     // |Sec-WebSocket-Accept| contains a value other than the base64-encoded
     // SHA-1 of the concatenation of the |Sec-WebSocket-Key| (as a string, not
     // base64-decoded) with the string "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
     // [...] the client MUST _Fail_".
     const accept = values[ACCEPT] ?? NONE;
-    if (accept.length !== 1 || accept[0] !== computeAcceptKey(this.key)) return this.#fail('invalid-accept', 'wrong Sec-WebSocket-Accept');
-    // "If the response includes a |Sec-WebSocket-Extensions| header field and
-    // this header field indicates the use of an extension that was not
-    // present in the client's handshake [...], the client MUST _Fail_".
-    const extensions = parseExtensionList(values[EXTENSIONS] ?? NONE);
-    if (!extensions.ok) return this.#fail('invalid-extensions', `bad Sec-WebSocket-Extensions: ${extensions.error}`);
-    const unoffered = extensions.value.find(({ name }) => !options.extensions?.some((offer) => offer.name === name));
-    if (unoffered) return this.#fail('invalid-extensions', `unoffered extension ${unoffered.name}`);
-    // "If the response includes a |Sec-WebSocket-Protocol| header field and
-    // this header field indicates the use of a subprotocol that was not
-    // present in the client's handshake [...], the client MUST _Fail_".
-    // One subprotocol at most, on one line.
-    const protocols = values[PROTOCOL];
-    const protocol = protocols?.length === 1 ? protocols[0]! : null;
-    if (protocols && !options.protocols?.includes(protocol!)) return this.#fail('invalid-protocol', 'unoffered subprotocol');
+    if (accept.length !== 1 || accept[0] !== computeAcceptKey(this.key)) return this.#fail('invalid-accept');
+    // Then the extensions and the subprotocol: only offered ones, one
+    // subprotocol at most.
+    const selection = readSelection(headers, this.#offer);
+    if (typeof selection === 'string') return this.#fail(selection.includes('extension') ? 'invalid-extensions' : 'invalid-protocol');
     this.#state = 'accepted';
-    return { type: 'accepted', protocol, extensions: extensions.value, headers, leftover: chunk.subarray(end) };
+    return { type: 'accepted', protocol: selection.protocol, extensions: selection.extensions, headers, leftover: chunk.subarray(end) };
   }
 
   #rejectedHead(chunk: Uint8Array, end: number): readonly ClientEvent[] {
-    const { status, headers, tags, reasonPhrase } = this.#parser;
-    this.#rejected = { type: 'rejected', status, reason: reasonPhrase, headers };
+    const { status, headers, known: values, reasonPhrase } = this.#parser;
+    // RFC 9112 6.3: how the content of a response is delimited. No content
+    // in a 204 or 304. With Transfer-Encoding, until the connection closes:
+    // chunked coding is not decoded, such content is kept as it came and
+    // flagged. "If a message is received without Transfer-Encoding and with
+    // an invalid Content-Length header field, then the message framing is
+    // invalid and the recipient MUST treat it as an unrecoverable error";
+    // a list of identical values counts as one. Without either, until the
+    // connection closes.
+    const codings = values[TRANSFER_ENCODING]?.join(',');
+    const lengths = values[CONTENT_LENGTH]?.join(',');
+    const length = /^(\d{1,15})(?:[ \t]*,[ \t]*\1)*$/.exec(lengths ?? '');
+    if (codings === undefined && lengths !== undefined && length === null) return [this.#fail('invalid-content-length')];
+    this.#remaining = status === 204 || status === 304 ? 0 : codings === undefined && length ? +length[1]! : Infinity;
+    this.#rejected = { type: 'rejected', status, reason: reasonPhrase, headers, chunked: /(?:^|,)[ \t]*chunked[ \t]*$/i.test(codings ?? '') };
     this.#state = 'reading-body';
-    // RFC 9112 6.3: how the content of a response is delimited.
-    const values = knownValues(headers, tags);
-    const codings = values[TRANSFER_ENCODING];
-    const lengths = values[CONTENT_LENGTH]?.join(',').split(',').map((length) => length.trim());
-    if (status === 204 || status === 304) {
-      this.#mode = LENGTH;
-    } else if (codings) {
-      // "If a Transfer-Encoding header field is present in a response and the
-      // chunked transfer coding is not the final encoding, the message body
-      // length is determined by reading the connection until it is closed".
-      this.#mode = /(?:^|,)[ \t]*chunked[ \t]*$/i.test(codings.join(',')) ? CHUNKED : UNTIL_CLOSE;
-    } else if (lengths) {
-      // "If a message is received without Transfer-Encoding and with an
-      // invalid Content-Length header field, then the message framing is
-      // invalid and the recipient MUST treat it as an unrecoverable error".
-      // A list of identical values counts as one.
-      if (!/^\d{1,15}$/.test(lengths[0]!) || lengths.some((length) => length !== lengths[0])) return [this.#fail('invalid-content-length', 'invalid Content-Length')];
-      this.#remaining = +lengths[0]!;
-    } else {
-      this.#mode = UNTIL_CLOSE;
-    }
     return this.#content(chunk, end);
   }
 
-  /** Reads content from `chunk[position..]`; the `rejected` event once it is complete. */
+  /** Reads content from `chunk[position..]`, at most maxBodyBytes; the `rejected` event once it is complete. */
   #content(chunk: Uint8Array, position: number): readonly ClientEvent[] {
     const body = this.#body;
-    const limit = this.#maxBodyBytes;
-    for (let i = position; (this.#mode === CHUNKED ? this.#line !== '0\r\n' : this.#mode === UNTIL_CLOSE || this.#remaining > 0) && body.length < limit; ) {
-      if (i === chunk.length) return NO_EVENTS;
-      if (this.#mode !== CHUNKED || this.#line === null) {
-        // Content bytes, or the data of one chunk.
-        const count = Math.min(chunk.length - i, limit - body.length, this.#mode === UNTIL_CLOSE ? Infinity : this.#remaining);
-        for (let k = 0; k < count; k++) body.push(chunk[i + k]!);
-        i += count;
-        this.#remaining -= count;
-        if (this.#remaining === 0 && this.#mode === CHUNKED) this.#line = '';
-        continue;
-      }
-      // RFC 9112 7.1: chunk = chunk-size [ chunk-ext ] CRLF chunk-data CRLF,
-      // last-chunk = 1*("0") [ chunk-ext ] CRLF. The CRLF after a chunk's data
-      // reads as an empty line. Extensions are skipped and trailers not read;
-      // a malformed coding ends the content (it is only informative).
-      const line = (this.#line += String.fromCharCode(chunk[i++]!));
-      if (!line.endsWith('\n')) {
-        if (line.length > this.#maxLineBytes) break;
-        continue;
-      }
-      const size = /^([\dA-Fa-f]{1,8})(?:[ \t;][^\r]*)?\r\n$/.exec(line);
-      if (line === '\r\n') this.#line = '';
-      else if (size === null) break;
-      else if ((this.#remaining = parseInt(size[1]!, 16)) === 0) this.#line = '0\r\n';
-      else this.#line = null;
-    }
-    return [this.#finishRejection()];
+    const count = Math.min(chunk.length - position, this.#remaining, this.#maxBodyBytes - body.length);
+    for (let i = position; i < position + count; i++) body.push(chunk[i]!);
+    this.#remaining -= count;
+    return this.#remaining > 0 && body.length < this.#maxBodyBytes ? NONE : [this.#finishRejection()];
   }
 
   #finishRejection(): RejectedEvent {
@@ -234,8 +179,8 @@ export class ClientHandshake {
     return { ...this.#rejected!, body: new Uint8Array(this.#body) };
   }
 
-  #fail(code: FailureCode, reason: string): FailedEvent {
+  #fail(code: FailureCode): FailedEvent {
     this.#state = 'failed';
-    return { type: 'failed', code, reason };
+    return { type: 'failed', code, reason: code.replace(/-/g, ' ') };
   }
 }

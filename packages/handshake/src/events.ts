@@ -1,27 +1,29 @@
 // The events of both roles. Every event is a readonly object with a kebab-case
 // `type`; byte fields are Uint8Array.
 import type { Extension } from './header-values.js';
-import type { HeadErrorCode, HeaderList } from './http-parser.js';
+import type { HeaderList } from './headers.js';
+import type { HeadErrorCode } from './http-parser.js';
+import type { OfferProblem } from './negotiation.js';
 
 /**
  * What an application needs from a WebSocket opening request, whatever
- * carried it: this package fills it from an HTTP/1.1 Upgrade request;
- * `@hybi/h2-bootstrap` fills the same fields from an extended CONNECT.
+ * carried it: this package fills it from an HTTP/1.1 Upgrade request (and
+ * adds `method`, `target`, `host`, `key`); `@hybi/h2-bootstrap` fills it
+ * from an RFC 8441 / RFC 9220 extended CONNECT (and adds `scheme`,
+ * `authority`).
  */
 export interface WebSocketRequest {
   /** The path of the request target, as sent (percent-encoding kept), e.g. "/chat". */
   readonly path: string;
-  /** The query after "?", as sent, without the "?"; "" when there is none. */
-  readonly query: string;
-  /** The authority: the Host header, or the authority of an absolute-form target. */
-  readonly host: string;
+  /** The query after the first "?", as sent, without the "?"; null when there is no "?". */
+  readonly query: string | null;
   /** The Origin header, or null when absent. */
   readonly origin: string | null;
   /** Subprotocols offered in Sec-WebSocket-Protocol, in order, across all its lines. */
   readonly protocols: readonly string[];
   /** Extensions offered in Sec-WebSocket-Extensions (RFC 6455 9.1), in order. */
   readonly extensions: readonly Extension[];
-  /** Every header as received: original case, order and repeats kept. */
+  /** Every header field as received: name as sent, order and repeats kept. */
   readonly headers: HeaderList;
 }
 
@@ -32,6 +34,8 @@ export interface RequestEvent extends WebSocketRequest {
   readonly method: string;
   /** The request target as sent: origin-form ("/chat?x=1") or absolute-form. */
   readonly target: string;
+  /** The authority: the Host header, or the authority of an absolute-form target. */
+  readonly host: string;
   /** The Sec-WebSocket-Key value. */
   readonly key: string;
 }
@@ -45,11 +49,8 @@ export type RejectCode =
   | 'invalid-host'
   | 'invalid-upgrade'
   | 'invalid-connection'
-  | 'unsupported-websocket-version'
+  | OfferProblem
   | 'invalid-key'
-  | 'invalid-origin'
-  | 'invalid-protocols'
-  | 'invalid-extensions'
   | 'unexpected-content'
   | 'early-data-too-large';
 
@@ -62,7 +63,7 @@ export interface RejectEvent {
   readonly type: 'reject';
   readonly status: number;
   readonly code: RejectCode;
-  /** Human-readable explanation; also the response body. */
+  /** `code` in words; also the response body. */
   readonly reason: string;
   readonly headers: HeaderList;
   readonly body: Uint8Array;
@@ -94,8 +95,16 @@ export interface RejectedEvent {
   /** The reason phrase of the status line. */
   readonly reason: string;
   readonly headers: HeaderList;
-  /** The response content, at most `maxBodyBytes` of it. */
+  /**
+   * The response content, at most `maxBodyBytes` of it: Content-Length
+   * bytes, or what came until the connection closed (`end()`).
+   */
   readonly body: Uint8Array;
+  /**
+   * True when the content is in chunked transfer coding (RFC 9112 7.1):
+   * `body` then holds it as received, chunk sizes included, not decoded.
+   */
+  readonly chunked: boolean;
 }
 
 /** Why a handshake failed, one code per rule. */

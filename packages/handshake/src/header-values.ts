@@ -24,78 +24,96 @@ export type ParseResult<T> =
 
 // RFC 9110 section 5.6.2: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+"
 // / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
-const TCHAR = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]";
+/** @internal The tchar character class, for building patterns. */
+export const TCHAR = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]";
 const TOKEN = new RegExp(`^${TCHAR}+$`);
 
+/** True when `code` is the code of a tchar (RFC 9110 5.6.2); false for anything else, e.g. a string or 65.5. */
 export function isTokenChar(code: number): boolean {
-  return code < 128 && TOKEN.test(String.fromCharCode(code));
+  return code === (code & 0x7f) && TOKEN.test(String.fromCharCode(code));
 }
 
-/** True when `value` is a non-empty RFC 9110 token. */
-export function isToken(value: string): boolean {
+/** True when `value` is a string holding a non-empty RFC 9110 token; false for anything else, e.g. a number. */
+export function isToken(value: unknown): value is string {
   return typeof value === 'string' && TOKEN.test(value);
 }
 
-const SP = 0x20;
-const HTAB = 0x09;
+/** @internal Runs a sticky `pattern` at `position` of `text`. */
+export function matchAt(pattern: RegExp, text: string, position: number): RegExpExecArray | null {
+  pattern.lastIndex = position;
+  return pattern.exec(text);
+}
+
+/** OWS characters, RFC 9110 5.6.3. */
+export const isSpace = (code: number): boolean => code === 0x20 || code === 0x09;
 
 // Sticky patterns, each tried at a position in one field value. OWS is SP /
-// HTAB (RFC 9110 5.6.3).
+// HTAB (RFC 9110 5.6.3). Separators and empty elements ("a, , b") come
+// before an element (RFC 9110 5.6.1: recipients ignore empty elements);
+// after it, OWS and a comma or the end of the value.
 const OWS = '[ \\t]*';
-const NAME = new RegExp(`${TCHAR}+`, 'y');
+const ELEMENT_START = new RegExp(`[ \\t,]*(?:(${TCHAR}+)|$)`, 'y');
+const ELEMENT_END = new RegExp(`${OWS}(?:,|$)`, 'y');
 // extension-param = token [ "=" (token | quoted-string) ], RFC 9110 5.6.4:
 // quoted-string = DQUOTE *( qdtext / quoted-pair ) DQUOTE
 // qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text
 // quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text )
 const PARAM = new RegExp(`${OWS};${OWS}(${TCHAR}+)(?:${OWS}=${OWS}(?:(${TCHAR}+)|"((?:[\\t \\x21\\x23-\\x5b\\x5d-\\x7e\\x80-\\xff]|\\\\[\\t \\x21-\\x7e\\x80-\\xff])*)"))?`, 'y');
 
-function at(pattern: RegExp, text: string, position: number): RegExpExecArray | null {
-  pattern.lastIndex = position;
-  return pattern.exec(text);
-}
-
 /**
- * Splits the values of one or more field lines into list elements (RFC 9110
- * section 5.6.1), reading each non-empty one with `element`, which returns
- * the element and where it ends, or an error. Empty elements (`a, , b`) are
- * ignored, as recipients must.
+ * Parses Sec-WebSocket-Extensions (RFC 6455 section 9.1), or a token list
+ * when `withParams` is false:
+ *
+ *   extension-list  = 1#extension
+ *   extension       = extension-token *( ";" extension-param )
+ *   extension-param = token [ "=" (token | quoted-string) ]
  */
-function parseList<T>(values: readonly string[], element: (text: string, position: number) => [T, number] | string): ParseResult<T[]> {
-  const list: T[] = [];
+function parseList(values: readonly string[], withParams: boolean): ParseResult<Extension[]> {
+  const list: Extension[] = [];
   for (const text of values) {
-    for (let position = 0; ; ) {
-      // Separators and empty elements ("a, , b"), then an element.
-      while (isListSpace(text.charCodeAt(position)) || text.charCodeAt(position) === COMMA) position++;
-      if (position >= text.length) break;
-      const result = element(text, position);
-      if (typeof result === 'string') return { ok: false, error: result };
-      list.push(result[0]);
-      // OWS, then a comma or the end of the value.
-      position = result[1];
-      while (isListSpace(text.charCodeAt(position))) position++;
-      if (position < text.length && text.charCodeAt(position++) !== COMMA) return { ok: false, error: unexpected(text, position - 1) };
+    for (let position = 0; position < text.length; ) {
+      const name = matchAt(ELEMENT_START, text, position);
+      if (name === null) return malformed(text);
+      position = ELEMENT_START.lastIndex;
+      if (name[1] === undefined) break;
+      const params: ExtensionParam[] = [];
+      // A parameter is tried only where one can start: at OWS or ";".
+      while (withParams && (text.charCodeAt(position) === 0x3b || isSpace(text.charCodeAt(position)))) {
+        const param = matchAt(PARAM, text, position);
+        if (param === null) break;
+        position = PARAM.lastIndex;
+        const quoted = param[3]?.replace(/\\(.)/g, '$1');
+        // "When using the quoted-string syntax variant, the value after
+        // quoted-string unescaping MUST conform to the 'token' ABNF."
+        if (quoted !== undefined && !isToken(quoted)) return malformed(text);
+        params.push({ name: param[1]!, value: param[2] ?? quoted ?? null });
+      }
+      list.push({ name: name[1], params });
+      if (position < text.length) {
+        if (matchAt(ELEMENT_END, text, position) === null) return malformed(text);
+        position = ELEMENT_END.lastIndex;
+      }
     }
   }
   return { ok: true, value: list };
 }
 
-const COMMA = 0x2c;
-const isListSpace = (code: number): boolean => code === SP || code === HTAB;
-
-function unexpected(text: string, position: number): string {
-  return `unexpected ${JSON.stringify(text[position])} at ${position} in ${JSON.stringify(text)}`;
-}
+const malformed = (text: string): ParseResult<never> => ({ ok: false, error: `malformed list ${JSON.stringify(text)}` });
 
 /**
  * Parses `1#token` lists such as Sec-WebSocket-Protocol or Connection.
  * Returns the tokens in order, as written (no case folding).
  */
 export function parseTokenList(values: readonly string[]): ParseResult<string[]> {
-  return parseList(values, (text, position) => {
-    const name = at(NAME, text, position);
-    return name === null ? unexpected(text, position) : [name[0], NAME.lastIndex];
-  });
+  const result = parseList(values, false);
+  return result.ok ? { ok: true, value: result.value.map((element) => element.name) } : result;
 }
+
+/** Parses Sec-WebSocket-Extensions (RFC 6455 section 9.1) into names and parameters. */
+export function parseExtensionList(values: readonly string[]): ParseResult<Extension[]> {
+  return parseList(values, true);
+}
+
 
 /**
  * True when the comma lists in `values` contain `token`, compared
@@ -106,56 +124,27 @@ export function parseTokenList(values: readonly string[]): ParseResult<string[]>
 export function listContainsToken(values: readonly string[], token: string): boolean {
   const wanted = token.toLowerCase();
   for (const text of values) {
-    for (let start = 0; start <= text.length; ) {
-      let end = text.indexOf(',', start);
-      if (end === -1) end = text.length;
-      const next = end + 1;
-      // Only SP and HTAB are optional white space (RFC 9110 5.6.3).
-      while (start < end && (text.charCodeAt(start) === SP || text.charCodeAt(start) === HTAB)) start++;
-      while (end > start && (text.charCodeAt(end - 1) === SP || text.charCodeAt(end - 1) === HTAB)) end--;
-      if (end - start === wanted.length && text.slice(start, end).toLowerCase() === wanted) return true;
-      start = next;
+    for (let start = 0, end = 0; end < text.length; start = end + 1) {
+      end = text.indexOf(',', start);
+      if (end < 0) end = text.length;
+      let last = end;
+      while (isSpace(text.charCodeAt(start))) start++;
+      while (last > start && isSpace(text.charCodeAt(last - 1))) last--;
+      if (last - start === wanted.length && text.slice(start, last).toLowerCase() === wanted) return true;
     }
   }
   return false;
 }
 
 /**
- * Parses Sec-WebSocket-Extensions (RFC 6455 section 9.1):
- *
- *   extension-list  = 1#extension
- *   extension       = extension-token *( ";" extension-param )
- *   extension-param = token [ "=" (token | quoted-string) ]
- *
- * "When using the quoted-string syntax variant, the value after
- * quoted-string unescaping MUST conform to the 'token' ABNF."
- */
-export function parseExtensionList(values: readonly string[]): ParseResult<Extension[]> {
-  return parseList(values, (text, position) => {
-    const name = at(NAME, text, position);
-    if (name === null) return unexpected(text, position);
-    position = NAME.lastIndex;
-    const params: ExtensionParam[] = [];
-    for (let param; (param = at(PARAM, text, position)) !== null; position = PARAM.lastIndex) {
-      const quoted = param[3]?.replace(/\\(.)/g, '$1');
-      if (quoted !== undefined && !isToken(quoted)) return `the quoted value of ${param[1]} is not a token (RFC 6455 section 9.1) in ${JSON.stringify(text)}`;
-      params.push({ name: param[1]!, value: param[2] ?? quoted ?? null });
-    }
-    return [{ name: name[0], params }, position];
-  });
-}
-
-/**
  * Formats extensions for a Sec-WebSocket-Extensions value. Names and values
  * must be tokens (values are then written bare, never quoted); anything else
- * is a local error.
+ * throws a TypeError.
  */
 export function formatExtensionList(extensions: readonly Extension[]): string {
-  const check = (text: string | null | undefined): string => {
-    if (!isToken(text as string)) throw new TypeError(`extension name or value ${JSON.stringify(text)} is not a token`);
-    return text!;
+  const token = (text: unknown): string => {
+    if (!isToken(text)) throw new TypeError(`extension part ${JSON.stringify(text)} is not a token`);
+    return text;
   };
-  return extensions
-    .map(({ name, params }) => check(name) + params.map((param) => `; ${check(param.name)}${param.value === null ? '' : `=${check(param.value)}`}`).join(''))
-    .join(', ');
+  return extensions.map(({ name, params }) => token(name) + params.map((param) => `; ${token(param.name)}${param.value === null ? '' : `=${token(param.value)}`}`).join('')).join(', ');
 }

@@ -1,30 +1,114 @@
-// Header lists given by the application: validation (no header injection) and
-// serialisation into an HTTP/1.1 head.
+// Header lists: reading values by name, checking lists the application
+// supplies (no header injection), and writing them into an HTTP/1.1 head.
 import { isToken } from './header-values.js';
-import type { HeaderList } from './http-parser.js';
+
+/** `[name, value]` pairs in the order received, names in their original case. */
+export type HeaderList = ReadonlyArray<readonly [string, string]>;
+
+/** An empty list, shared. */
+export const NONE: readonly never[] = Object.freeze([]);
+export const NO_BYTES = new Uint8Array(0);
+export const utf8 = new TextEncoder();
+
+/**
+ * True when the field name `name` is `lowerCase` ignoring ASCII case, as
+ * RFC 9110 5.1 compares names. Only ASCII letters are folded.
+ */
+function sameName(name: string, lowerCase: string): boolean {
+  if (name.length !== lowerCase.length) return false;
+  for (let i = 0; i < name.length; i++) {
+    const code = name.charCodeAt(i);
+    if (code !== lowerCase.charCodeAt(i) && (code < 0x41 || code > 0x5a || code + 0x20 !== lowerCase.charCodeAt(i))) return false;
+  }
+  return true;
+}
+
+/** The values of every line named `name` (given in lower case), in order. */
+export function headerValues(headers: HeaderList, name: string): string[] {
+  return headers.filter(([fieldName]) => sameName(fieldName, name)).map(([, value]) => value);
+}
+
+/** The names the handshake reads, lower case: a name's index is its tag. */
+export const KNOWN_HEADERS = ['host', 'upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-accept', 'sec-websocket-version', 'origin', 'sec-websocket-protocol', 'sec-websocket-extensions', 'transfer-encoding', 'content-length'];
+export const HOST = 0;
+export const UPGRADE = 1;
+export const CONNECTION = 2;
+export const KEY = 3;
+export const ACCEPT = 4;
+export const VERSION = 5;
+export const ORIGIN = 6;
+export const PROTOCOL = 7;
+export const EXTENSIONS = 8;
+export const TRANSFER_ENCODING = 9;
+export const CONTENT_LENGTH = 10;
+
+// Spelled as browsers send them ("Sec-WebSocket-Key") or in lower case, the
+// known names are found by comparing whole strings; other spellings letter
+// by letter. Names of other lengths are not compared at all.
+const TITLE_CASE = KNOWN_HEADERS.map((name) => name.replace(/\b[a-z]/g, (letter) => letter.toUpperCase()).replace('Websocket', 'WebSocket'));
+const TAGS_BY_LENGTH: number[][] = [];
+KNOWN_HEADERS.forEach((name, tag) => (TAGS_BY_LENGTH[name.length] ??= []).push(tag));
+
+/** The tag of a header name: its index in KNOWN_HEADERS, compared ASCII case-insensitively, or -1. */
+export function headerTag(name: string): number {
+  for (const tag of TAGS_BY_LENGTH[name.length] ?? NONE) {
+    if (name === TITLE_CASE[tag] || sameName(name, KNOWN_HEADERS[tag]!)) return tag;
+  }
+  return -1;
+}
+
+/** The values of the known headers, in order, by tag; undefined for absent ones. */
+export type KnownValues = Array<string[] | undefined>;
+
+/** The values of the known headers in `headers`. */
+export function knownHeaderValues(headers: HeaderList): KnownValues {
+  const values: KnownValues = [];
+  for (const [name, value] of headers) {
+    const tag = headerTag(name);
+    if (tag >= 0) (values[tag] ??= []).push(value);
+  }
+  return values;
+}
 
 /** Field values: HTAB, SP, VCHAR and obs-text (sent as one byte each), RFC 9110 5.5. */
 const VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
-/** True when `value` can be sent as a field value: no CR, LF, NUL or other control character, nothing above U+00FF. */
-export function isValidHeaderValue(value: unknown): boolean {
+/** True when `value` is a string that can be sent as a field value: no CR, LF, NUL or other control character, nothing above U+00FF. */
+export function isValidHeaderValue(value: unknown): value is string {
   return typeof value === 'string' && VALUE.test(value);
 }
 
 /**
- * Checks headers supplied by the application: `[name, value]` pairs whose
- * names are tokens and whose values pass `isValidHeaderValue` (no header
- * injection), none named in `reserved` (lower-case names the caller sets
- * itself). Throws a TypeError naming the offending pair; `context` says where
- * the headers came from (e.g. "accept() headers").
+ * Says whether a caller refuses one header an application supplies (a name
+ * it sets itself, or a rule of its own), given the name and value as given.
  */
-export function validateHeaderList(headers: unknown, context: string, reserved: readonly string[] = []): HeaderList {
-  if (!Array.isArray(headers)) throw new TypeError(`${context} must be an array of [name, value] pairs`);
-  const bad = headers.find((pair) => !Array.isArray(pair) || pair.length !== 2 || !isToken(pair[0]) || !isValidHeaderValue(pair[1]) || reserved.includes(pair[0].toLowerCase()));
-  if (bad !== undefined) {
-    throw new TypeError(`${context}: bad header ${JSON.stringify(bad)}: token name (not ${reserved}), value without control characters or characters above U+00FF`);
-  }
-  return headers;
+export type HeaderFilter = (name: string, value: string) => boolean;
+
+/**
+ * A filter of the header names a handshake sets itself, and so refuses from
+ * the application, in any case: the message framing (Connection,
+ * Content-Length, Transfer-Encoding), and with `handshake` also Upgrade and
+ * every Sec-WebSocket-* field, and `others` (lower case).
+ */
+export function setByHandshake(handshake: boolean, ...others: string[]): HeaderFilter {
+  const framing = ['connection', 'content-length', 'transfer-encoding', ...others];
+  return (name) => {
+    const lowerCase = name.toLowerCase();
+    return framing.includes(lowerCase) || (handshake && (lowerCase === 'upgrade' || lowerCase.startsWith('sec-websocket-')));
+  };
+}
+
+/**
+ * Checks headers supplied by the application: an array of `[name, value]`
+ * pairs whose names are tokens and whose values pass `isValidHeaderValue`
+ * (no header injection), none of them `refused` by the caller. Throws a
+ * TypeError naming the offending pair; `context` says where the headers came
+ * from (e.g. "accept() headers").
+ */
+export function validateHeaderList(headers: unknown, context: string, refused?: HeaderFilter): HeaderList {
+  const bad = Array.isArray(headers) ? headers.findIndex((pair) => !Array.isArray(pair) || pair.length !== 2 || !isToken(pair[0]) || !isValidHeaderValue(pair[1]) || refused?.(pair[0], pair[1])) : -2;
+  if (bad !== -1) throw new TypeError(`${context}: bad or reserved header ${JSON.stringify(bad < 0 ? headers : (headers as unknown[])[bad])}`);
+  return headers as HeaderList;
 }
 
 /** Appends `name: value\r\n` for each header. */
@@ -35,9 +119,9 @@ export function formatHeaders(headers: HeaderList): string {
 }
 
 /** The message of receive() called once the handshake succeeded. */
-export const COMPLETE = 'handshake complete: give further bytes to the frame codec';
+export const COMPLETE = 'handshake complete: bytes go to the frame codec';
 
-let slab = new Uint8Array(0);
+let slab = NO_BYTES;
 let slabUsed = 0;
 
 /**
@@ -57,9 +141,9 @@ export function allocate(size: number): Uint8Array {
 }
 
 /** One byte per character: the head strings are validated to be Latin-1. */
-export function encodeLatin1(text: string, body?: Uint8Array): Uint8Array {
-  const bytes = allocate(text.length + (body?.length ?? 0));
+export function encodeLatin1(text: string, body: Uint8Array = NO_BYTES): Uint8Array {
+  const bytes = allocate(text.length + body.length);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  if (body !== undefined) bytes.set(body, text.length);
+  bytes.set(body, text.length);
   return bytes;
 }

@@ -5,7 +5,7 @@
 export { ServerHandshake, validateUpgradeRequest } from './server.js';
 export type { ServerOptions, ServerState, AcceptResult, ParsedRequest } from './server.js';
 export { createAcceptResponse, createRejectResponse, validateAcceptOptions, validateRejectOptions } from './response.js';
-export type { AcceptOptions, RejectOptions, Offer, AcceptChoice, RejectChoice } from './response.js';
+export type { AcceptOptions, RejectOptions, AcceptChoice, RejectChoice } from './response.js';
 
 // Client role.
 export { ClientHandshake } from './client.js';
@@ -26,9 +26,14 @@ export type {
   ClientEvent,
 } from './events.js';
 
+// Negotiation fields, shared with @hybi/h2-bootstrap.
+export { formatOffer, readOffer, readSelection } from './negotiation.js';
+export type { Offer, OfferFields, OfferProblem, Selection, SelectionProblem } from './negotiation.js';
+
 // Header lists, keys.
-export type { HeaderList, HeadErrorCode } from './http-parser.js';
-export { validateHeaderList } from './headers.js';
+export type { HeadErrorCode } from './http-parser.js';
+export { headerValues, isValidHeaderValue, setByHandshake, validateHeaderList } from './headers.js';
+export type { HeaderFilter, HeaderList } from './headers.js';
 export { computeAcceptKey } from './accept-key.js';
 export type { RandomSource } from './accept-key.js';
 

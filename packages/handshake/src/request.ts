@@ -1,8 +1,8 @@
 // The client's opening request (RFC 6455 4.1): the ws:// or wss:// URL and
 // the request head built from it.
-import { formatExtensionList, isToken, type Extension } from './header-values.js';
-import { encodeLatin1, formatHeaders, isValidHeaderValue, validateHeaderList } from './headers.js';
-import type { HeaderList } from './http-parser.js';
+import type { Extension } from './header-values.js';
+import { NONE, encodeLatin1, formatHeaders, isValidHeaderValue, setByHandshake, validateHeaderList, type HeaderList } from './headers.js';
+import { formatOffer } from './negotiation.js';
 
 /** A ws:// or wss:// URL, split as the request needs it. */
 export interface WebSocketUrl {
@@ -28,15 +28,13 @@ export interface WebSocketUrl {
  */
 export function parseWebSocketUrl(url: string): WebSocketUrl {
   const match = /^(wss?):\/\/(\[[\dA-Fa-f:.]+\]|[\w.~!$&'()*+,;=%-]+)(?::(\d{0,5}))?([/?][\x21\x22\x24-\x7e]*)?$/i.exec(url);
-  const port = match === null ? 0 : match[3] ? +match[3] : match[1]!.length === 3 ? 443 : 80;
-  if (match === null || port > 65535) throw new TypeError(`bad WebSocket URL ${JSON.stringify(url)}: ws:// or wss://, ASCII host, port <= 65535, percent-encoded path, no fragment or user info`);
-  const secure = match[1]!.length === 3;
+  const secure = match?.[1]!.length === 3;
+  const port = match?.[3] ? +match[3] : secure ? 443 : 80;
+  if (match === null || port > 65535) throw new TypeError(`bad WebSocket URL ${JSON.stringify(url)}`);
   const hostname = match[2]!.toLowerCase();
   const path = match[4] ?? '/';
   return { secure, hostname, port, host: port === (secure ? 443 : 80) ? hostname : `${hostname}:${port}`, target: path[0] === '?' ? `/${path}` : path };
 }
-
-const RESERVED = ['host', 'upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-protocol', 'sec-websocket-extensions', 'origin', 'content-length', 'transfer-encoding'];
 
 /** What the client puts in its request besides the URL. */
 export interface RequestOptions {
@@ -50,25 +48,24 @@ export interface RequestOptions {
   readonly headers?: HeaderList | undefined;
 }
 
+const refusedInRequest = setByHandshake(true, 'host', 'origin');
+
 /**
- * The opening request head (RFC 6455 4.1). Throws a TypeError for a
- * subprotocol that is not a token or is repeated, an extension that cannot be
- * formatted, an origin with control characters, or a header that fails
- * `validateHeaderList` or that the handshake sets itself.
+ * The opening request head (RFC 6455 4.1). Throws a TypeError for an offer
+ * that `formatOffer` refuses, an origin with control characters, or headers
+ * that fail `validateHeaderList` or that the handshake sets itself (Host,
+ * Origin, Upgrade, Sec-WebSocket-*, Connection, Content-Length,
+ * Transfer-Encoding).
  */
 export function createRequest(url: WebSocketUrl, key: string, options: RequestOptions): Uint8Array {
-  const { protocols = [], extensions = [], origin } = options;
+  const { origin, headers = NONE } = options;
+  const [protocols, extensions] = formatOffer(options);
   let head = `GET ${url.target} HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n`;
   if (origin !== undefined) {
-    if (!isValidHeaderValue(origin)) throw new TypeError('origin must be a string without control characters');
+    if (!isValidHeaderValue(origin)) throw new TypeError('bad origin');
     head += `Origin: ${origin}\r\n`;
   }
-  // RFC 6455 4.1: the elements "MUST be non-empty strings with characters in
-  // the range U+0021 to U+007E not including separator characters [...] and
-  // MUST all be unique strings."
-  if (!protocols.every(isToken) || new Set(protocols).size !== protocols.length) throw new TypeError('protocols must be distinct tokens');
-  if (protocols.length > 0) head += `Sec-WebSocket-Protocol: ${protocols.join(', ')}\r\n`;
-  if (extensions.length > 0) head += `Sec-WebSocket-Extensions: ${formatExtensionList(extensions)}\r\n`;
-  if (options.headers !== undefined) head += formatHeaders(validateHeaderList(options.headers, 'client headers', RESERVED));
-  return encodeLatin1(`${head}\r\n`);
+  if (protocols !== null) head += `Sec-WebSocket-Protocol: ${protocols}\r\n`;
+  if (extensions !== null) head += `Sec-WebSocket-Extensions: ${extensions}\r\n`;
+  return encodeLatin1(`${head}${formatHeaders(validateHeaderList(headers, 'client headers', refusedInRequest))}\r\n`);
 }

@@ -4,8 +4,8 @@
 // same choices with HTTP/2 or HTTP/3 header lists instead of bytes.
 import { acceptKeyInto } from './accept-key.js';
 import { formatExtensionList, type Extension } from './header-values.js';
-import { allocate, encodeLatin1, formatHeaders, validateHeaderList } from './headers.js';
-import type { HeaderList } from './http-parser.js';
+import { NONE, NO_BYTES, allocate, encodeLatin1, formatHeaders, headerValues, setByHandshake, utf8, validateHeaderList, type HeaderFilter, type HeaderList } from './headers.js';
+import { unoffered, type Offer, type Selection } from './negotiation.js';
 
 /** What the application answers to an acceptable request. */
 export interface AcceptOptions {
@@ -28,7 +28,7 @@ export interface AcceptOptions {
 
 /** What the application answers to a request it refuses. */
 export interface RejectOptions {
-  /** 300-599. */
+  /** 300-599, not 304. */
   readonly status: number;
   /** Extra headers (e.g. WWW-Authenticate, Location, Content-Type). */
   readonly headers?: HeaderList | undefined;
@@ -36,16 +36,8 @@ export interface RejectOptions {
   readonly body?: Uint8Array | string | undefined;
 }
 
-/** The subset of a request that accept options are checked against. */
-export interface Offer {
-  readonly protocols: readonly string[];
-  readonly extensions: readonly Extension[];
-}
-
 /** Accept options after validation. */
-export interface AcceptChoice {
-  readonly protocol: string | null;
-  readonly extensions: readonly Extension[];
+export interface AcceptChoice extends Selection {
   /** `extensions` formatted as a Sec-WebSocket-Extensions value; null when empty. */
   readonly extensionsValue: string | null;
   readonly headers: HeaderList;
@@ -58,55 +50,41 @@ export interface RejectChoice {
   readonly body: Uint8Array;
 }
 
-const ACCEPT_RESERVED = ['upgrade', 'connection', 'sec-websocket-accept', 'sec-websocket-protocol', 'sec-websocket-extensions', 'content-length', 'transfer-encoding'];
-const REJECT_RESERVED = ['connection', 'content-length', 'transfer-encoding'];
-const EMPTY: readonly never[] = [];
-const NO_OPTIONS: AcceptOptions = {};
-const utf8 = new TextEncoder();
+const refusedInAccept = setByHandshake(true);
+const refusedInReject = setByHandshake(false);
 
 /**
  * Checks the application's accept options against what the client offered.
  * Throws a TypeError for a subprotocol or extension that was not offered, an
- * extension that cannot be formatted, a header that fails
- * `validateHeaderList`, or one the handshake sets itself.
+ * extension that cannot be formatted, or headers that fail
+ * `validateHeaderList` with `refused` (by default: the ones a 101 sets,
+ * Upgrade and Sec-WebSocket-*, and the framing, Connection, Content-Length
+ * and Transfer-Encoding).
  */
-export function validateAcceptOptions(offer: Offer, options: AcceptOptions = NO_OPTIONS): AcceptChoice {
-  const protocol = options.protocol ?? null;
-  // RFC 6455 4.2.2: the selected subprotocol "MUST be derived from the
-  // client's handshake".
-  if (protocol !== null && !offer.protocols.includes(protocol)) throw new TypeError(`subprotocol ${JSON.stringify(protocol)} was not offered (offered: ${offer.protocols.join(', ')})`);
-  const extensions = options.extensions ?? EMPTY;
-  // RFC 6455 9.1: the server may use only extensions the client offered.
-  const unoffered = extensions.find((extension) => !offer.extensions.some((offered) => offered.name === extension.name));
-  if (unoffered) throw new TypeError(`extension ${JSON.stringify(unoffered.name)} was not offered`);
-  return {
-    protocol,
-    extensions,
-    extensionsValue: extensions.length > 0 ? formatExtensionList(extensions) : null,
-    headers: options.headers === undefined ? EMPTY : validateHeaderList(options.headers, 'accept() headers', ACCEPT_RESERVED),
-  };
+export function validateAcceptOptions(offer: Offer, options: AcceptOptions = {}, refused: HeaderFilter = refusedInAccept): AcceptChoice {
+  const { protocol = null, extensions = NONE, headers = NONE } = options;
+  if (unoffered(offer, { protocol, extensions }) !== null) throw new TypeError('accept(): subprotocol or extension not offered');
+  return { protocol, extensions, extensionsValue: extensions.length > 0 ? formatExtensionList(extensions) : null, headers: validateHeaderList(headers, 'accept() headers', refused) };
 }
 
 /**
  * Checks the application's reject options. Throws a RangeError for a status
- * outside 300-599 or 304, a TypeError for a bad body or a header that fails
- * `validateHeaderList` or that the framing sets (Connection, Content-Length,
- * Transfer-Encoding). A string body gets a text/plain type unless the
- * headers give one.
+ * outside 300-599 or 304, a TypeError for a bad body or headers that fail
+ * `validateHeaderList` with `refused` (by default: the framing headers,
+ * Connection, Content-Length and Transfer-Encoding). A string body gets a
+ * text/plain type unless the headers give one.
  */
-export function validateRejectOptions(options: RejectOptions): RejectChoice {
-  const { status, body = EMPTY_BODY } = options;
-  if (!Number.isInteger(status) || status < 300 || status > 599 || status === 304) throw new RangeError(`reject() status must be from 300 to 599 (not 304), got ${status}`);
-  const headers = options.headers === undefined ? EMPTY : validateHeaderList(options.headers, 'reject() headers', REJECT_RESERVED);
+export function validateRejectOptions(options: RejectOptions, refused: HeaderFilter = refusedInReject): RejectChoice {
+  const { status, body = NO_BYTES } = options;
+  if (!Number.isInteger(status) || status < 300 || status > 599 || status === 304) throw new RangeError(`reject() status ${status} is not 300-599 (or is 304)`);
+  const headers = validateHeaderList(options.headers ?? NONE, 'reject() headers', refused);
   if (typeof body === 'string') {
-    const typed = headers.some(([name]) => name.toLowerCase() === 'content-type');
-    return { status, headers: typed ? headers : [...headers, ['Content-Type', 'text/plain; charset=utf-8']], body: utf8.encode(body) };
+    return { status, headers: headerValues(headers, 'content-type').length > 0 ? headers : [...headers, ['Content-Type', 'text/plain; charset=utf-8']], body: utf8.encode(body) };
   }
-  if (!(body instanceof Uint8Array)) throw new TypeError('reject() body must be a Uint8Array or a string');
+  if (!(body instanceof Uint8Array)) throw new TypeError('reject() body must be bytes or a string');
   return { status, headers, body };
 }
 
-const EMPTY_BODY = new Uint8Array(0);
 const ACCEPT_HEAD = encodeLatin1('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ');
 
 /**
@@ -139,8 +117,7 @@ export function createRejectResponse(options: RejectOptions): Uint8Array {
  * body.
  */
 export function rejectionResponse(status: number, headers: HeaderList, body: Uint8Array): { headers: HeaderList; response: Uint8Array } {
-  const upgrade = headers.some(([name]) => name.toLowerCase() === 'upgrade');
-  const all: HeaderList = [['Connection', upgrade ? 'Upgrade, close' : 'close'], ...headers, ['Content-Length', `${body.length}`]];
+  const all: HeaderList = [['Connection', headerValues(headers, 'upgrade').length > 0 ? 'Upgrade, close' : 'close'], ...headers, ['Content-Length', `${body.length}`]];
   return { headers: all, response: encodeLatin1(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? ''}\r\n${formatHeaders(all)}\r\n`, body) };
 }
 

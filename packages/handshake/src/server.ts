@@ -9,28 +9,10 @@
 //   rejected           a rejection was produced: input is ignored, close after writing
 import { isValidKey } from './accept-key.js';
 import type { RejectCode, RejectEvent, RequestEvent, ServerEvent } from './events.js';
-import { listContainsToken, parseExtensionList, parseTokenList } from './header-values.js';
-import { COMPLETE, allocate } from './headers.js';
-import {
-  CONNECTION,
-  CONTENT_LENGTH,
-  EXTENSIONS,
-  FAILED,
-  HOST,
-  HeadParser,
-  KEY,
-  NEED_MORE,
-  ORIGIN,
-  PROTOCOL,
-  TRANSFER_ENCODING,
-  UPGRADE,
-  VERSION,
-  headLimits,
-  headerTag,
-  knownValues,
-  limitOption,
-  type HeaderList,
-} from './http-parser.js';
+import { listContainsToken } from './header-values.js';
+import { COMPLETE, CONNECTION, CONTENT_LENGTH, HOST, KEY, NONE, NO_BYTES, TRANSFER_ENCODING, UPGRADE, allocate, utf8, type HeaderList } from './headers.js';
+import { FAILED, HeadParser, NEED_MORE, headLimits, limitOption } from './http-parser.js';
+import { offerOf } from './negotiation.js';
 import { createAcceptResponse, createRejectResponse, rejectionResponse, type AcceptOptions, type RejectOptions } from './response.js';
 
 export interface ServerOptions {
@@ -53,11 +35,6 @@ export interface AcceptResult {
   readonly leftover: Uint8Array;
 }
 
-const NO_EVENTS: readonly ServerEvent[] = Object.freeze([]);
-const NONE: readonly string[] = [];
-const NO_BYTES = new Uint8Array(0);
-const NO_LIST = { ok: true, value: Object.freeze([]) } as const;
-const utf8 = new TextEncoder();
 
 /** Sans-IO server side of the HTTP/1.1 opening handshake, for one connection. */
 export class ServerHandshake {
@@ -93,8 +70,8 @@ export class ServerHandshake {
       case 'reading-head': {
         const parser = this.#parser;
         const end = parser.push(chunk, 0);
-        if (end === NEED_MORE) return NO_EVENTS;
-        const result = end === FAILED ? rejection(parser.errorCode, parser.errorReason) : checkUpgradeRequest(parser.method, parser.versionMajor, parser.versionMinor, parser.target, parser.headers, parser.tags);
+        if (end === NEED_MORE) return NONE;
+        const result = end === FAILED ? rejection(parser.errorCode) : checkRequest(parser);
         if (result.type === 'reject') return [this.#fail(result)];
         this.#request = result;
         this.#state = 'awaiting-decision';
@@ -103,10 +80,10 @@ export class ServerHandshake {
       }
       case 'awaiting-decision': {
         const overflow = this.#keep(chunk);
-        return overflow === null ? NO_EVENTS : [overflow];
+        return overflow === null ? NONE : [overflow];
       }
       case 'rejected':
-        return NO_EVENTS;
+        return NONE;
       case 'accepted':
         throw new Error(COMPLETE);
     }
@@ -137,7 +114,7 @@ export class ServerHandshake {
   }
 
   #awaiting(action: string): RequestEvent {
-    if (this.#state !== 'awaiting-decision') throw new Error(`${action}() needs a request event waiting for an answer; the handshake is ${this.#state}`);
+    if (this.#state !== 'awaiting-decision') throw new Error(`${action}() needs a request event; the handshake is ${this.#state}`);
     return this.#request!;
   }
 
@@ -153,7 +130,7 @@ export class ServerHandshake {
     if (bytes.length === 0) return null;
     // RFC 6455 4.1: "the client MUST wait for a response from the server
     // before sending any further data." Kept, but bounded.
-    if (early.length + bytes.length > this.#maxEarlyDataBytes) return this.#fail(rejection('early-data-too-large', 'too much early data'));
+    if (early.length + bytes.length > this.#maxEarlyDataBytes) return this.#fail(rejection('early-data-too-large'));
     this.#early = allocate(early.length + bytes.length);
     this.#early.set(early);
     this.#early.set(bytes, early.length);
@@ -173,138 +150,128 @@ export interface ParsedRequest {
   readonly headers: HeaderList | readonly string[];
 }
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+const UNLIMITED = { maxLineBytes: Infinity, maxHeaderBytes: Infinity, maxHeaders: Infinity };
 
 /**
  * Validates a request that was parsed elsewhere against RFC 6455 4.2.1, with
  * the same rules and events as `ServerHandshake`: a `request` event to pass
  * to `createAcceptResponse`, or a `reject` event whose response to write.
- * Header names and values are checked too (another parser may be lenient)
- * and trimmed of surrounding white space. Never throws for what the peer
- * sent; throws a TypeError for an argument without the documented shape.
+ * The request is written out as a head and read by the same parser as raw
+ * bytes (another parser may be lenient), without its limits (the embedder's
+ * parser applied its own); values are trimmed of surrounding white space.
+ * Never throws for what the peer sent; throws a TypeError for an argument
+ * without the documented shape.
  */
 export function validateUpgradeRequest(request: ParsedRequest): RequestEvent | RejectEvent {
   const { method, target, httpVersion = '1.1', headers } = request;
-  if (typeof method !== 'string' || typeof target !== 'string' || typeof httpVersion !== 'string' || !Array.isArray(headers)) {
-    throw new TypeError('validateUpgradeRequest() takes { method, target, httpVersion?, headers }');
-  }
+  if (typeof method !== 'string' || typeof target !== 'string' || typeof httpVersion !== 'string' || !Array.isArray(headers)) throw new TypeError('expected { method, target, httpVersion?, headers }');
   const flat = typeof headers[0] === 'string';
-  const pairs: Array<[string, string]> = [];
+  const names: unknown[] = [];
+  let head = `${method} ${target} HTTP/${httpVersion}\r\n`;
   for (let i = 0; i < headers.length; i += flat ? 2 : 1) {
     const [name, value] = (flat ? [headers[i], headers[i + 1]] : headers[i]) as unknown[];
-    if (typeof name !== 'string' || typeof value !== 'string') throw new TypeError('headers must be [name, value] string pairs or a flat string list');
-    // RFC 9110 5.1, 5.5: token names; no CR, LF, NUL or other control characters in values.
-    if (!TOKEN.test(name) || INVALID_VALUE.test(value)) return rejection('invalid-header', 'malformed header');
-    pairs.push([name, /^[ \t]|[ \t]$/.test(value) ? value.replace(/^[ \t]+|[ \t]+$/g, '') : value]);
+    if (typeof name !== 'string' || typeof value !== 'string') throw new TypeError('headers must be string pairs or a flat string list');
+    names.push(name);
+    head += `${name}: ${value}\r\n`;
   }
-  const version = /^(\d)\.(\d)$/.exec(httpVersion);
-  if (version === null) return rejection('invalid-start-line', 'malformed HTTP version');
-  return checkUpgradeRequest(method, +version[1]!, +version[2]!, target, pairs, pairs.map(([name]) => headerTag(name)));
+  // Characters above U+00FF become DEL, which no line allows. A CR LF or a
+  // colon in a name or value, or a space in the start line, would make other
+  // lines or names: told apart by comparing what was parsed with what was given.
+  const parser = new HeadParser(true, UNLIMITED);
+  const text = `${head}\r\n`.replace(/[^\0-\xff]/g, '\x7f');
+  const end = parser.push(text, 0);
+  if (end === FAILED) return rejection(parser.errorCode);
+  if (parser.method !== method || parser.target !== target || `${parser.versionMajor}.${parser.versionMinor}` !== httpVersion) return rejection('invalid-start-line');
+  if (end !== text.length || parser.headers.length !== names.length || parser.headers.some(([name], i) => name !== names[i])) return rejection('invalid-header');
+  return checkRequest(parser);
 }
 
+/** Statuses other than 400, by code. */
+const STATUS: Partial<Record<RejectCode, number>> = {
+  'method-not-allowed': 405,
+  'start-line-too-long': 414,
+  'invalid-upgrade': 426,
+  'unsupported-websocket-version': 426,
+  'header-line-too-long': 431,
+  'headers-too-large': 431,
+  'too-many-headers': 431,
+  'unsupported-http-version': 505,
+};
+
 /**
- * A `reject` event: the status for `code`, a plain-text body stating
- * `reason`, `Allow: GET` on a 405 (RFC 9110 15.5.6), `Upgrade: websocket` and
- * `Sec-WebSocket-Version: 13` on a 426 (RFC 6455 4.4, RFC 9110 15.5.22).
+ * A `reject` event: the status for `code`, a plain-text body stating the
+ * code in words, `Allow: GET` on a 405 (RFC 9110 15.5.6), `Upgrade:
+ * websocket` and `Sec-WebSocket-Version: 13` on a 426 (RFC 6455 4.4, RFC
+ * 9110 15.5.22).
  */
-export function rejection(code: RejectCode, reason: string, status = statusOf(code)): RejectEvent {
+export function rejection(code: RejectCode, status = STATUS[code] ?? 400): RejectEvent {
+  const reason = code.replace(/-/g, ' ');
   const body = utf8.encode(reason);
   const extra: HeaderList = status === 405 ? [['Allow', 'GET']] : status === 426 ? [['Upgrade', 'websocket'], ['Sec-WebSocket-Version', '13']] : [];
   const { headers, response } = rejectionResponse(status, [...extra, ['Content-Type', 'text/plain; charset=utf-8']], body);
   return { type: 'reject', status, code, reason, headers, body, response, closeConnection: true };
 }
 
-
-function statusOf(code: RejectCode): number {
-  return code === 'method-not-allowed' ? 405
-    : code === 'invalid-upgrade' || code === 'unsupported-websocket-version' ? 426
-    : code === 'start-line-too-long' ? 414
-    : code === 'header-line-too-long' || code === 'headers-too-large' || code === 'too-many-headers' ? 431
-    : code === 'unsupported-http-version' ? 505
-    : 400;
-}
-
 /**
  * The checks of RFC 6455 4.2.1 on a parsed head, in a fixed order so that a
- * request breaking several rules always gets the same answer. `tags` are the
- * headers' KNOWN_HEADERS tags.
+ * request breaking several rules always gets the same answer: HTTP version,
+ * method, target, Host, Upgrade, Connection, the negotiation fields
+ * (`offerOf`: Sec-WebSocket-Version, Origin, Sec-WebSocket-Protocol,
+ * Sec-WebSocket-Extensions), Sec-WebSocket-Key, content.
  */
-export function checkUpgradeRequest(method: string, major: number, minor: number, target: string, headers: HeaderList, tags: readonly number[]): RequestEvent | RejectEvent {
+function checkRequest(parser: HeadParser): RequestEvent | RejectEvent {
+  const { method, target, headers } = parser;
   // RFC 6455 4.1: "The method of the request MUST be GET, and the HTTP
-  // version MUST be at least 1.1." Major versions other than 1 get 505.
-  if (major !== 1) return rejection('unsupported-http-version', 'HTTP/1.1 required');
+  // version MUST be at least 1.1." Major versions other than 1 get 505;
   // HTTP/1.0 is understood (no 505), but the handshake needs 1.1.
-  if (minor === 0) return rejection('unsupported-http-version', 'HTTP/1.1 required', 400);
-  if (method !== 'GET') return rejection('method-not-allowed', 'GET required');
-  const form = parseTarget(target);
-  if (form === null) return rejection('invalid-target', 'bad request target');
-  const values = knownValues(headers, tags);
+  if (parser.versionMajor !== 1) return rejection('unsupported-http-version');
+  if (parser.versionMinor === 0) return rejection('unsupported-http-version', 400);
+  if (method !== 'GET') return rejection('method-not-allowed');
+  // Origin-form (`/path?query`) or absolute-form (`scheme://authority/path?query`),
+  // RFC 9112 3.2; RFC 3986 3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ).
+  const form = /^(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?]*))?(\/[^?]*)?(?:\?(.*))?$/.exec(target);
+  if (form === null || (form[1] === undefined ? form[2] === undefined : !isValidAuthority(form[1]))) return rejection('invalid-target');
+  const values = parser.known;
   const hosts = values[HOST] ?? NONE;
   // RFC 9112 3.2: "A server MUST respond with a 400 (Bad Request) status
   // code to any HTTP/1.1 request message that lacks a Host header field and
   // to any request message that contains more than one Host header field
   // line or a Host header field with an invalid field value."
-  if (hosts.length !== 1 || !isValidAuthority(hosts[0]!)) return rejection('invalid-host', 'bad or repeated Host');
+  if (hosts.length !== 1 || !isValidAuthority(hosts[0]!)) return rejection('invalid-host');
   // RFC 6455 4.2.1: "An |Upgrade| header field containing the value
   // "websocket", treated as an ASCII case-insensitive value." Without it this
   // is no WebSocket request: 426 names the protocol required.
-  if (!listContainsToken(values[UPGRADE] ?? NONE, 'websocket')) return rejection('invalid-upgrade', 'Upgrade: websocket required');
+  if (!listContainsToken(values[UPGRADE] ?? NONE, 'websocket')) return rejection('invalid-upgrade');
   // RFC 6455 4.2.1: "A |Connection| header field that includes the token
   // "Upgrade", treated as an ASCII case-insensitive value."
-  if (!listContainsToken(values[CONNECTION] ?? NONE, 'upgrade')) return rejection('invalid-connection', 'Connection: Upgrade required');
-  // RFC 6455 4.2.2: "If this version does not match a version understood by
-  // the server, the server MUST abort the WebSocket handshake described in
-  // this section and instead send an appropriate HTTP error code (such as
-  // 426 Upgrade Required) and a |Sec-WebSocket-Version| header field".
-  // Checked before the key: older drafts send other key headers.
-  const versions = values[VERSION] ?? NONE;
-  if (versions.length !== 1 || versions[0] !== '13') return rejection('unsupported-websocket-version', 'Sec-WebSocket-Version: 13 required');
+  if (!listContainsToken(values[CONNECTION] ?? NONE, 'upgrade')) return rejection('invalid-connection');
+  // Sec-WebSocket-Version before the key: older drafts send other key headers.
+  const offer = offerOf(values);
+  if (typeof offer === 'string') return rejection(offer);
   // RFC 6455 4.2.1: "A |Sec-WebSocket-Key| header field with a base64-encoded
   // value that, when decoded, is 16 bytes in length."
   const keys = values[KEY] ?? NONE;
-  if (keys.length !== 1 || !isValidKey(keys[0]!)) return rejection('invalid-key', 'bad or repeated Sec-WebSocket-Key');
-  // RFC 6454 7.3: "User agents MUST NOT include more than one Origin header field".
-  const origins = values[ORIGIN] ?? NONE;
-  if (origins.length > 1) return rejection('invalid-origin', 'repeated Origin');
-  const protocols = values[PROTOCOL] ? parseTokenList(values[PROTOCOL]) : NO_LIST;
-  // RFC 6455 4.1: subprotocol elements "MUST all be unique strings".
-  if (!protocols.ok || (protocols.value.length > 1 && new Set(protocols.value).size !== protocols.value.length)) return rejection('invalid-protocols', 'bad Sec-WebSocket-Protocol');
-  const extensions = values[EXTENSIONS] ? parseExtensionList(values[EXTENSIONS]) : NO_LIST;
-  if (!extensions.ok) return rejection('invalid-extensions', `bad Sec-WebSocket-Extensions: ${extensions.error}`);
+  if (keys.length !== 1 || !isValidKey(keys[0]!)) return rejection('invalid-key');
   // A GET with content would leave no way to tell the content from the
   // frames after the head: refused rather than guessed at.
-  if (values[TRANSFER_ENCODING] || (values[CONTENT_LENGTH] ?? NONE).some((length) => !/^0+$/.test(length))) {
-    return rejection('unexpected-content', 'unexpected content');
+  if (values[TRANSFER_ENCODING] || values[CONTENT_LENGTH]?.some((length) => !/^0+$/.test(length))) {
+    return rejection('unexpected-content');
   }
   return {
     type: 'request',
     method,
     target,
-    path: form[0],
-    query: form[1],
+    path: form[2] ?? '/',
+    query: form[3] ?? null,
     // RFC 9112 3.2.2: for an absolute-form target the server "MUST ignore the
     // received Host header field" and use the target's authority.
-    host: form[2] ?? hosts[0]!,
-    origin: origins[0] ?? null,
-    protocols: protocols.value,
-    extensions: extensions.value,
+    host: form[1] ?? hosts[0]!,
+    origin: offer.origin,
+    protocols: offer.protocols,
+    extensions: offer.extensions,
     headers,
     key: keys[0]!,
   };
-}
-
-/**
- * Splits an origin-form (`/path?query`) or absolute-form
- * (`scheme://authority/path?query`) request target (RFC 9112 3.2) into path,
- * query and authority; null for anything else, including the asterisk and
- * authority forms and characters other than visible ASCII without "#".
- */
-function parseTarget(target: string): [string, string, string | undefined] | null {
-  // RFC 3986 3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
-  const match = /^(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?]*))?(\/[^?]*)?(?:\?(.*))?$/.exec(target);
-  if (match === null || /[^\x21-\x22\x24-\x7e]/.test(target) || (match[1] === undefined ? match[2] === undefined : !isValidAuthority(match[1]))) return null;
-  return [match[2] ?? '/', match[3] ?? '', match[1]];
 }
 
 /**

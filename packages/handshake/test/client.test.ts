@@ -113,20 +113,24 @@ describe('non-101 responses: rejected with status, headers and content', () => {
   const rejected = (input: string, options: Partial<ClientOptions> = {}, end = false) => {
     const [event] = events(input, options, end);
     expect(event?.type).toBe('rejected');
-    const { status, reason, headers, body } = event as Extract<ClientEvent, { type: 'rejected' }>;
-    return { status, reason, headers, body: text(body) };
+    const { status, reason, headers, body, chunked } = event as Extract<ClientEvent, { type: 'rejected' }>;
+    return { status, reason, headers, body: text(body), chunked };
   };
   it('reads Content-Length content and ignores what follows', () => {
-    expect(rejected('HTTP/1.1 403 Forbidden\r\nContent-Length: 5\r\n\r\nnope!trailing')).toEqual({ status: 403, reason: 'Forbidden', headers: [['Content-Length', '5']], body: 'nope!' });
+    expect(rejected('HTTP/1.1 403 Forbidden\r\nContent-Length: 5\r\n\r\nnope!trailing')).toEqual({ status: 403, reason: 'Forbidden', headers: [['Content-Length', '5']], body: 'nope!', chunked: false });
     expect(rejected('HTTP/1.1 401 \r\nContent-Length: 0, 0\r\n\r\n').body).toBe('');
   });
-  it('decodes chunked content, extensions and all', () => {
-    const chunked = 'HTTP/1.1 500 Oops\r\nTransfer-Encoding: gzip, chunked\r\n\r\n4;a=b\r\nWiki\r\n5 \r\npedia\r\nE\r\n in\r\n\r\nchunks.\r\n000\r\nTrailer: x\r\n\r\n';
-    expect(rejected(chunked).body).toBe('Wikipedia in\r\n\r\nchunks.');
+  it('keeps chunked content as received, flagged, until the connection closes (not decoded)', () => {
+    const chunked = 'HTTP/1.1 500 Oops\r\nTransfer-Encoding: gzip, chunked\r\n\r\n4;a=b\r\nWiki\r\n0\r\n\r\n';
+    expect(events(chunked)).toEqual([]);
+    const [event] = events(chunked, {}, true);
+    expect(event).toMatchObject({ type: 'rejected', status: 500, chunked: true });
+    expect(text((event as Extract<ClientEvent, { type: 'rejected' }>).body)).toBe('4;a=b\r\nWiki\r\n0\r\n\r\n');
   });
-  it('ends malformed chunked content where it breaks', () => {
-    expect(rejected('HTTP/1.1 500 Oops\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n').body).toBe('abc');
-    expect(rejected('HTTP/1.1 500 Oops\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n').body).toBe('');
+  it('flags only content whose last coding is chunked; Transfer-Encoding overrides Content-Length', () => {
+    expect(events('HTTP/1.1 404 N\r\nTransfer-Encoding: chunked, gzip\r\n\r\nzz', {}, true)[0]).toMatchObject({ chunked: false });
+    expect(events('HTTP/1.1 404 N\r\nTransfer-Encoding: chunked\r\nContent-Length: 1\r\n\r\nzz', {}, true)[0]).toMatchObject({ chunked: true, body: bytes('zz') });
+    expect(events('HTTP/1.1 404 N\r\nContent-Length: 2\r\n\r\nzz')[0]).toMatchObject({ chunked: false });
   });
   it('reads until the connection closes without framing, or when the coding is not chunked', () => {
     expect(rejected('HTTP/1.1 404 Not Found\r\n\r\nno such thing', {}, true).body).toBe('no such thing');
@@ -134,7 +138,7 @@ describe('non-101 responses: rejected with status, headers and content', () => {
   });
   it('keeps at most maxBodyBytes', () => {
     expect(rejected('HTTP/1.1 404 Not Found\r\n\r\nabcdefghij', { maxBodyBytes: 4 }).body).toBe('abcd');
-    expect(rejected('HTTP/1.1 500 E\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n0123456789abcdef\r\n0\r\n\r\n', { maxBodyBytes: 4 }).body).toBe('0123');
+    expect(rejected('HTTP/1.1 500 E\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n0123456789abcdef\r\n0\r\n\r\n', { maxBodyBytes: 4 }).body).toBe('10\r\n');
   });
   it('has no content on 204 and 304', () => {
     expect(rejected('HTTP/1.1 204 No Content\r\nContent-Length: 3\r\n\r\nabc').body).toBe('');

@@ -1,6 +1,21 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatExtensionList, listContainsToken, parseExtensionList, parseTokenList } from '../src/header-values.js';
+import { formatExtensionList, isToken, isTokenChar, listContainsToken, parseExtensionList, parseTokenList } from '../src/header-values.js';
+
+describe('RFC 9110 5.6.2 tokens', () => {
+  it('isToken: a non-empty string of tchars', () => {
+    expect(isToken("!#$%&'*+-.^_`|~09AZaz")).toBe(true);
+    for (const value of ['', 'a b', 'a,b', '"a"', 'caf\xe9', 'a\x00']) expect(isToken(value), JSON.stringify(value)).toBe(false);
+  });
+  it('isToken: false for what is not a string (JS callers)', () => {
+    for (const value of [123, 0, null, undefined, ['abc'], { toString: () => 'abc' }, true]) expect(isToken(value), String(value)).toBe(false);
+  });
+  it('isTokenChar: only the integer codes of tchars', () => {
+    expect(isTokenChar(0x61)).toBe(true);
+    expect(isTokenChar(0x21)).toBe(true);
+    for (const code of [0x20, 0x22, 0x2c, 0x7f, 0xe9, -1, 65.5, Number.NaN, '97' as never, 0x161]) expect(isTokenChar(code), String(code)).toBe(false);
+  });
+});
 
 describe('RFC 9110 5.6.1 token lists', () => {
   it('splits across commas and field lines, ignoring empty elements', () => {

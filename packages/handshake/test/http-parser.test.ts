@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FAILED, HeadParser, KNOWN_HEADERS, NEED_MORE, headLimits, headerTag, knownValues, type HeadLimits } from '../src/http-parser.js';
+import { FAILED, HeadParser, NEED_MORE, headLimits, type HeadLimits } from '../src/http-parser.js';
 import { bytes, request, splitAt, splitPoints, splittings } from './helpers.js';
 
 interface Outcome {
@@ -12,7 +12,6 @@ interface Outcome {
   readonly reason?: string;
   readonly version?: string;
   readonly headers?: ReadonlyArray<readonly [string, string]>;
-  readonly tags?: readonly number[];
 }
 
 /** Feeds `chunks` to a fresh parser; `end` is the head's length in the whole input. */
@@ -23,9 +22,9 @@ function parse(chunks: readonly Uint8Array[], isRequest = true, limits: Partial<
     const end = parser.push(chunk, 0);
     if (end === FAILED) return { end, code: parser.errorCode };
     if (end !== NEED_MORE) {
-      const { method, target, status, reasonPhrase: reason, versionMajor, versionMinor, headers, tags } = parser;
+      const { method, target, status, reasonPhrase: reason, versionMajor, versionMinor, headers } = parser;
       const version = `${versionMajor}.${versionMinor}`;
-      return isRequest ? { end: offset + end, method, target, version, headers, tags } : { end: offset + end, status, reason, version, headers, tags };
+      return isRequest ? { end: offset + end, method, target, version, headers } : { end: offset + end, status, reason, version, headers };
     }
     offset += chunk.length;
   }
@@ -133,20 +132,6 @@ describe('RFC 9112 5 field lines', () => {
   });
   it('refuses white space before the first field line (RFC 9112 2.2)', () => {
     expect(codeOf('HTTP/1.1 101 OK\r\n X: a\r\n\r\n', false)).toBe('invalid-header');
-  });
-  it('tags the header names the handshake reads, ASCII case-insensitively', () => {
-    const names = [...KNOWN_HEADERS.map((name) => name.toUpperCase()), 'User-Agent', 'Pragma', 'Sec-WebSocket-Kez', 'Transfer-Encodinx', 'X', 'Sec-WebSocket-Extensions-X'];
-    const head = `GET / HTTP/1.1\r\n${names.map((name) => `${name}: v`).join('\r\n')}\r\n\r\n`;
-    const outcome = parseAll(head);
-    expect(outcome.tags).toEqual([...KNOWN_HEADERS.map((_, i) => i + 1), 0, 0, 0, 0, 0, 0]);
-    expect(outcome.tags).toEqual(names.map(headerTag));
-  });
-  it('collects known values by tag', () => {
-    const outcome = parseAll('GET / HTTP/1.1\r\nupgrade: a\r\nX: b\r\nUpgrade: c\r\nhost: h\r\n\r\n');
-    const values = knownValues(outcome.headers!, outcome.tags!);
-    expect(values[headerTag('upgrade')]).toEqual(['a', 'c']);
-    expect(values[headerTag('host')]).toEqual(['h']);
-    expect(values[headerTag('origin')]).toBeUndefined();
   });
 });
 

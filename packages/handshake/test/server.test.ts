@@ -35,7 +35,7 @@ describe('RFC 6455 4.2.1 reading the opening request', () => {
           method: 'GET',
           target: '/chat',
           path: '/chat',
-          query: '',
+          query: null,
           host: 'server.example.com',
           origin: 'https://app.example',
           protocols: ['chat', 'v2'],

@@ -20,7 +20,7 @@ interface PageWebSocket {
   send(data: string | Uint8Array): void;
   close(code?: number, reason?: string): void;
 }
-declare const WebSocket: new (url: string) => PageWebSocket;
+declare const WebSocket: new (url: string, protocol?: string) => PageWebSocket;
 
 let context: BrowserContext;
 let profile: string;
@@ -126,7 +126,7 @@ describe.each([
         };
       });
       const socket = new WebSocket(`${url}?log=${id}`);
-      await new Promise((resolve) => (socket.onopen = resolve));
+      await new Promise<void>((resolve) => (socket.onopen = resolve));
       const closed = new Promise<{ code: number; wasClean: boolean }>((resolve) => {
         socket.onclose = (event) => resolve({ code: event.code, wasClean: event.wasClean });
       });

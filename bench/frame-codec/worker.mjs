@@ -32,9 +32,7 @@ function makeParser(role, onMessage) {
   if (hybi) {
     const connection = new hybi.Connection({ role, maxMessageSize: LIMIT, ...allocate });
     return (chunk) => {
-      const events = connection.receive(chunk);
-      for (let i = 0; i < events.length; i++) {
-        const event = events[i];
+      for (const event of connection.receive(chunk)) {
         if (event.type === 'message') onMessage(event.data);
         else throw new Error(`unexpected ${event.type}`);
       }

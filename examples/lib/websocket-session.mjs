@@ -66,8 +66,10 @@ export function runWebSocket(transport, connection, options = {}) {
   const session = {
     connection,
     send(kind, data) {
-      // Dropped once closing: a message that arrived after our Close, or in
-      // the same read as the peer's Close (already answered: RFC 6455 5.5.1).
+      // Dropped once our Close is sent (session.close() was called): nothing
+      // may follow it (RFC 6455 5.5.1). A message that came in the same read as
+      // the peer's Close is answered: the Connection reaches that Close, and
+      // answers it, only when handle() iterates past the message.
       if (connection.state !== 'open') return;
       write(kind === 'text' ? connection.sendText(data) : connection.sendBinary(data));
     },
@@ -78,6 +80,8 @@ export function runWebSocket(transport, connection, options = {}) {
     },
   };
 
+  // The events are produced as this loop iterates: what it writes for one
+  // event goes out before what the Connection produces after it.
   const handle = (events) => {
     for (const event of events) {
       switch (event.type) {

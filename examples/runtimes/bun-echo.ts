@@ -1,7 +1,7 @@
 // A WebSocket echo server on Bun's raw TCP (Bun.listen): @hybi/handshake
 // answers the opening handshake, @hybi/frame-codec does the rest.
 //   bun bun-echo.ts [port]
-import { Connection, type ConnectionEvent } from '@hybi/frame-codec';
+import { Connection, type ConnectionEvents } from '@hybi/frame-codec';
 import { ServerHandshake } from '@hybi/handshake';
 
 interface State {
@@ -46,13 +46,12 @@ const server = Bun.listen<State>({
 });
 console.log(`listening on ws://127.0.0.1:${server.port}/`);
 
-function handle(socket: Socket, events: readonly ConnectionEvent[]): void {
+function handle(socket: Socket, events: ConnectionEvents): void {
   const connection = socket.data.connection!;
   for (const event of events) {
     switch (event.type) {
       case 'message': // text arrives as validated UTF-8 bytes
-        // A Close read in the same chunk is already answered: then nothing more may be sent.
-        if (connection.state !== 'open') break;
+        // Sent before the Close answer if a Close follows in the same chunk: events come as they are iterated.
         send(socket, event.kind === 'text' ? connection.sendText(event.data) : connection.sendBinary(event.data));
         break;
       case 'write': // a Pong, the Close echo, or the Close that fails the connection

@@ -1,7 +1,7 @@
 // A WebSocket echo server on Deno's raw TCP (Deno.listen): @hybi/handshake
 // answers the opening handshake, @hybi/frame-codec does the rest.
 //   deno run --allow-net=127.0.0.1 deno-echo.ts [port]
-import { Connection, type ConnectionEvent } from '@hybi/frame-codec';
+import { Connection, type ConnectionEvents } from '@hybi/frame-codec';
 import { ServerHandshake } from '@hybi/handshake';
 
 const listener = Deno.listen({ hostname: '127.0.0.1', port: Number(Deno.args[0] ?? 8080) });
@@ -13,7 +13,7 @@ for await (const conn of listener) {
 async function serve(conn: Deno.Conn): Promise<void> {
   const handshake = new ServerHandshake();
   let connection: Connection | undefined;
-  const buffer = new Uint8Array(64 * 1024); // reused: events are handled before the next read
+  const buffer = new Uint8Array(64 * 1024); // reused: the events are iterated to the end before the next read
   for (let n; (n = await conn.read(buffer)) !== null; ) {
     const chunk = buffer.subarray(0, n);
     if (connection) {
@@ -33,12 +33,11 @@ async function serve(conn: Deno.Conn): Promise<void> {
 }
 
 /** Acts on the connection's events; true once the transport is to be closed. */
-async function handle(conn: Deno.Conn, connection: Connection, events: readonly ConnectionEvent[]): Promise<boolean> {
+async function handle(conn: Deno.Conn, connection: Connection, events: ConnectionEvents): Promise<boolean> {
   for (const event of events) {
     switch (event.type) {
       case 'message': // text arrives as validated UTF-8 bytes
-        // A Close read in the same chunk is already answered: then nothing more may be sent.
-        if (connection.state !== 'open') break;
+        // Sent before the Close answer if a Close follows in the same chunk: events come as they are iterated.
         await writeAll(conn, event.kind === 'text' ? connection.sendText(event.data) : connection.sendBinary(event.data));
         break;
       case 'write': // a Pong, the Close echo, or the Close that fails the connection

@@ -29,8 +29,9 @@ export interface FrameCodecApi {
     streaming?: boolean;
     random?: (target: Uint8Array) => void;
   }) => {
-    receive(chunk: Uint8Array): readonly object[];
-    receiveEnd(): readonly object[];
+    /** Events produced as they are iterated (each vector iterates them to the end). */
+    receive(chunk: Uint8Array): Iterable<object>;
+    receiveEnd(): Iterable<object>;
     close(code?: number, reason?: string): Uint8Array[];
   };
 }
@@ -140,7 +141,7 @@ export function replayVector(api: FrameCodecApi, vector: Vector): ReplayResult {
     const actual: Fields[] = [];
     try {
       if (setup.localClose) connection.close(setup.localClose.code, setup.localClose.reason);
-      // Events are normalized at once: their bytes may be views of the chunk just fed.
+      // Events are normalized as they come (iterated to the end): their bytes may be views of the chunk just fed.
       for (const chunk of chunks) for (const event of connection.receive(chunk)) actual.push(normalize(event));
       if (setup.end) for (const event of connection.receiveEnd()) actual.push(normalize(event));
     } catch (error) {

@@ -26,7 +26,7 @@ export interface FrameCodecApi {
     streaming?: boolean;
     random?: (target: Uint8Array) => void;
     extensions?: readonly Api.PerMessageDeflate[];
-  }) => { receive(chunk: Uint8Array): readonly object[] };
+  }) => { receive(chunk: Uint8Array): Iterable<object> };
 }
 
 export interface ReplayOptions {
@@ -169,7 +169,7 @@ function replayReceive(api: PermessageDeflateApi, vector: Vector, backend: Defla
       ...(setup.maskKeyHex !== undefined && { random: fixedKey(fromHex(setup.maskKeyHex)) }),
     });
     const actual: Event[] = [];
-    // Events are normalized at once: their bytes may be views of the chunk just fed.
+    // Events are normalized as they come (iterated to the end): their bytes may be views of the chunk just fed.
     for (const chunk of chunks) for (const event of connection.receive(chunk)) actual.push(normalizeConnectionEvent(event));
     const merged = mergeFragments(actual);
     if (!deepEqual(merged, expected)) mismatches.push(describeMismatch(label, expected, merged));

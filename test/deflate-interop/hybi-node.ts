@@ -63,7 +63,7 @@ export function startEchoServer(options: EchoServerOptions = {}): Promise<EchoSe
     const write = (chunks: readonly Uint8Array[]) => {
       for (const chunk of chunks) socket.write(chunk);
     };
-    const handle = (events: readonly ConnectionEvent[]) => {
+    const handle = (events: Iterable<ConnectionEvent>) => {
       for (const event of events) {
         switch (event.type) {
           case 'message': {
@@ -173,7 +173,7 @@ export function connectClient(port: number, options: HybiClientOptions = {}): Pr
   const write = (chunks: readonly Uint8Array[]) => {
     for (const chunk of chunks) socket.write(chunk);
   };
-  const handle = (events: readonly ConnectionEvent[]) => {
+  const handle = (events: Iterable<ConnectionEvent>) => {
     for (const event of events) {
       if (event.type === 'message') {
         // The data may be a view of the socket's chunk: keep a copy.

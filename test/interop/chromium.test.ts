@@ -20,7 +20,7 @@ interface PageWebSocket {
   send(data: string | Uint8Array): void;
   close(code?: number, reason?: string): void;
 }
-declare const WebSocket: new (url: string) => PageWebSocket;
+declare const WebSocket: new (url: string, protocol?: string) => PageWebSocket;
 
 let context: BrowserContext;
 let profile: string;
@@ -109,6 +109,40 @@ describe.each([
     // The server's side: which handshake carried it.
     await servers[scheme].waitFor(/\[(\d+)\] open [^\n]* \/api\n(?:.*\n)*?\[\1\] closed 4000 "done" clean/);
     expect(servers[scheme].output()).toMatch(new RegExp(`open ${serverSaw} /api\\n`));
+    await page.close();
+  }, 60_000);
+
+  it('echoes a message sent with send() then close() at once, before the Close answer (seen in the frame log)', async () => {
+    const page = await openPage(scheme);
+    const frames = await page.evaluate(async (url) => {
+      // The demo's log socket reports the server's frames of the echo socket that names it.
+      const log = new WebSocket(url, 'hybi-demo-log');
+      const reported: { direction: string; name: string }[] = [];
+      const id = await new Promise<string>((resolve) => {
+        log.onmessage = (event) => {
+          const message = JSON.parse(event.data as string);
+          if (message.type === 'hello') resolve(message.id);
+          if (message.type === 'frame') reported.push({ direction: message.direction, name: message.name });
+        };
+      });
+      const socket = new WebSocket(`${url}?log=${id}`);
+      await new Promise<void>((resolve) => (socket.onopen = resolve));
+      const closed = new Promise<{ code: number; wasClean: boolean }>((resolve) => {
+        socket.onclose = (event) => resolve({ code: event.code, wasClean: event.wasClean });
+      });
+      // A browser fires no message event once it is closing: the server's frame log shows the echo.
+      socket.send('last words');
+      socket.close(1000, 'bye');
+      const close = await closed;
+      while (!reported.some((frame) => frame.direction === 'sent' && frame.name === 'close')) await new Promise((resolve) => setTimeout(resolve, 20));
+      log.close();
+      return { close, reported };
+    }, `${scheme}://${new URL(origins[scheme]()).host}/echo`);
+    expect(frames.close).toEqual({ code: 1000, wasClean: true });
+    // Whether the two frames came in one read or two depends on the browser; the echo precedes the Close either way.
+    const names = (direction: string) => frames.reported.filter((frame) => frame.direction === direction).map((frame) => frame.name);
+    expect(names('received')).toEqual(['text', 'close']);
+    expect(names('sent')).toEqual(['text', 'close']);
     await page.close();
   }, 60_000);
 

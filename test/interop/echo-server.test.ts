@@ -78,6 +78,22 @@ describe('messages and closing', () => {
     expect(await client.closed).toMatchObject({ code: 4000, clean: true, initiator: 'local' });
   });
 
+  it('echoes messages that came in the same segment as the Close, before answering it (RFC 6455 5.5.1)', async () => {
+    const client = await openHttp1(server.port, '/last-words');
+    const { connection } = client;
+    // One write, so one segment on loopback: the server reads both messages and the Close in one chunk.
+    const frames = [...connection.sendText('one'), ...connection.sendBinary(Uint8Array.of(2)), ...connection.close(1000, 'bye')];
+    client.transport.write(Buffer.concat(frames));
+    expect(await client.closed).toMatchObject({ code: 1000, clean: true, initiator: 'local' });
+    const received = client.events.filter((event) => event.type === 'message' || event.type === 'close');
+    expect(received.map((event) => (event.type === 'message' ? `${event.kind} ${[...event.data]}` : event.type))).toEqual([
+      'text 111,110,101',
+      'binary 2',
+      'close',
+    ]);
+    await server.waitFor(/\[(\d+)\] open HTTP\/1\.1 Upgrade \/last-words\n(?:.*\n)*?\[\1\] closed 1000 "bye" clean/);
+  });
+
   it.each([
     ['an unmasked frame', Buffer.from([0x81, 0x02, 0x68, 0x69]), 1002],
     ['invalid UTF-8 in a text message', Buffer.from([0x81, 0x82, 0, 0, 0, 0, 0xc3, 0x28]), 1007],

@@ -134,7 +134,7 @@ export class TestPeer {
     this.connection = new Connection({ role, maxMessageSize: 128 * 1024 * 1024 });
     let resolveClosed: (event: Extract<ConnectionEvent, { type: 'close' }>) => void;
     this.closed = new Promise((resolve) => (resolveClosed = resolve));
-    const handle = (events: readonly ConnectionEvent[]) => {
+    const handle = (events: Iterable<ConnectionEvent>) => {
       for (const event of events) {
         this.events.push(event);
         if (event.type === 'write') this.write(event.data);

@@ -65,6 +65,19 @@ describe.each([
     expect(await closeOf(ws)).toMatchObject({ code: 1000 });
   });
 
+  it('echoes messages sent together with the Close, in order, before the Close answer', async () => {
+    const ws = await connect();
+    const arriving = messages(ws, 3);
+    // Same tick: ws writes the three frames and the Close back to back.
+    ws.send('one');
+    ws.send(Uint8Array.of(2));
+    ws.send('three');
+    ws.close(1000, 'bye');
+    const received = await arriving;
+    expect(received.map(({ data, binary }) => (binary ? [...data] : data.toString()))).toEqual(['one', [2], 'three']);
+    expect(await closeOf(ws)).toMatchObject({ code: 1000 });
+  });
+
   it('echoes 16 MiB messages, binary and text', async () => {
     const ws = await connect();
     const binary = randomBytes(16 * 1024 * 1024);

@@ -4,7 +4,8 @@
 // (h2-bootstrap), each followed by frame-codec on both ends: text and binary
 // messages, a fragmented text whose multi-byte code points are split across
 // fragments with a Ping between them, Ping/Pong both ways, and the close
-// handshake started by either side.
+// handshake started by either side, with a last message sent along with the
+// Close that the peer echoes before its Close answer.
 //
 // Runtime-neutral (no Node APIs, no test framework): test/runtimes/suite.ts
 // runs it in Node (ESM and CJS), Deno, Bun and Chromium against the built
@@ -143,26 +144,30 @@ class Endpoint {
     this.out.write(chunks);
   }
 
-  /** Feeds chunks to the connection; what it answers by itself (`write` events) goes out at once. */
-  feed(chunks: readonly Uint8Array[]): Fields[] {
+  /**
+   * Feeds chunks to the connection; what it answers by itself (`write` events) goes out at once, and with
+   * `echo`, each message is sent back as it is handed out (before what the connection produces after it).
+   */
+  feed(chunks: readonly Uint8Array[], echo = false): Fields[] {
     const events: Fields[] = [];
     for (const chunk of chunks) {
       for (const event of this.connection.receive(chunk)) {
         // Normalized at once: event data may be a view of the chunk.
         events.push(normalize(this.frameCodec, event));
         if (event.type === 'write') this.out.write(event.data);
+        if (echo && event.type === 'message') this.out.write(event.kind === 'text' ? this.connection.sendText(event.data) : this.connection.sendBinary(event.data));
       }
     }
     return events;
   }
 
   /** Feeds whatever the pipe holds. */
-  pump(delivery: Delivery): Fields[] {
-    return this.feed(this.incoming.take(delivery));
+  pump(delivery: Delivery, echo = false): Fields[] {
+    return this.feed(this.incoming.take(delivery), echo);
   }
 
   end(): Fields[] {
-    return this.connection.receiveEnd().map((event) => normalize(this.frameCodec, event));
+    return Array.from(this.connection.receiveEnd(), (event) => normalize(this.frameCodec, event));
   }
 }
 
@@ -209,18 +214,21 @@ function talk(client: Endpoint, server: Endpoint, closer: Side, delivery: Delive
   client.send(client.connection.pong('unsolicited'));
   check('server receives an unsolicited Pong', server.pump(delivery), [{ type: 'pong', text: 'unsolicited' }]);
 
-  // The close handshake (RFC 6455 7.1.2): the closer sends Close, the peer echoes the code.
+  // The close handshake (RFC 6455 7.1.2): the closer sends a last message and its Close in one write; the peer
+  // echoes the message as it handles it, which goes out before its Close answering (RFC 6455 5.5.1).
   const from = endpoints[closer];
   const to = endpoints[other(closer)];
-  from.send(from.connection.close(1000, 'bye'));
+  from.send([...from.connection.sendText('last words'), ...from.connection.close(1000, 'bye')]);
   check(`${closer} is closing`, from.connection.state, 'closing');
   checkThrows(`${closer} may not send after its Close`, () => from.connection.sendText('too late'), Error);
-  check(`${to.side} receives the Close and echoes it`, to.pump(delivery), [
+  check(`${to.side} receives the message and the Close, echoes both`, to.pump(delivery, true), [
+    { type: 'message', kind: 'text', text: 'last words' },
     { type: 'write' },
     { type: 'close', code: 1000, reason: 'bye', initiator: 'peer', clean: true },
     { type: 'close-transport', awaitPeer: to.side === 'client' },
   ]);
-  check(`${closer} receives the echo`, from.pump(delivery), [
+  check(`${closer} receives the message's echo, then the Close echo`, from.pump(delivery), [
+    { type: 'message', kind: 'text', text: 'last words' },
     { type: 'close', code: 1000, reason: '', initiator: 'local', clean: true },
     { type: 'close-transport', awaitPeer: closer === 'client' },
   ]);

@@ -23,7 +23,7 @@ export function readmeShowsSnippets(root) {
     });
 }
 
-/** A `ws` client talks to an echo server: text, a fragmented text split inside a code point, a large binary, ping, close. */
+/** A `ws` client talks to an echo server: text, a fragmented text split inside a code point, a large binary, ping, a message sent with the close. */
 async function echoConversation(url) {
   const ws = new WebSocket(url);
   const queue = [];
@@ -68,7 +68,10 @@ async function echoConversation(url) {
     await expect('300 kB binary echo (64-bit length, many reads and writes)', { binary: large });
     ws.ping('are you there?');
     await expect('pong', { pong: 'are you there?' });
+    // A last message and the Close written together: the server echoes the message before answering the Close.
+    ws.send('last words');
     ws.close(1000, 'done');
+    await expect('the echo of a message sent along with the Close', { text: 'last words' });
     // The server echoes the code (no reason) and closes the TCP connection: only then does ws emit close.
     await expect('close handshake, then the server closes the TCP connection', { close: 1000 });
     return [];

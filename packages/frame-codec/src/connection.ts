@@ -7,10 +7,12 @@
 //   OPEN or CLOSE_SENT ──receiveEnd()────▶ CLOSED (not clean, 1006)
 //
 // Received data is processed in OPEN and CLOSE_SENT and ignored in CLOSED.
-// Sending is allowed in OPEN only.
+// Sending is allowed in OPEN only. Input is parsed as the application
+// iterates the events, so what it sends while handling an event, and the
+// state it changes (close()), come before what the connection does later
+// with the same input.
 import { CloseCode, MAX_CLOSE_REASON, isValidCloseCode } from './close-codes.js';
-import type { CloseEvent, ConnectionEvent, MessageKind } from './events.js';
-import { NO_EVENTS } from './events.js';
+import type { CloseEvent, ConnectionEvent, ConnectionEvents, MessageKind } from './events.js';
 import type { MessageExtension, ReceiveTransform, SendTransform, TransformFailure } from './extension.js';
 import { chainReceive, chainSend, concatBytes } from './extension.js';
 import { allocateFrame, encodeWith } from './frame-encoder.js';
@@ -84,19 +86,62 @@ const BINARY = Opcode.Binary;
 /** Views of the current chunk are copied into the message buffer beyond this many pieces. */
 const MAX_PIECES = 64;
 
+/** What the connection owes once the application has seen the events before it. */
+const NOTHING_DUE = 0;
+/** The Pong answering a Ping, after the `ping` event: not sent if the application has called close() since. */
+const PONG_DUE = 1;
+/** Failing the connection, after the `fragment` with the valid bytes before an invalid one. */
+const FAILURE_DUE = 2;
+
 const encoder = new TextEncoder();
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * The iterator `receive()` and `receiveEnd()` return; the connection does the work. `next()` returns the same
+ * result object each time, with the next event in `value` (undefined once done, so that it holds no event):
+ * a new object per event cost several percent on small messages, and `for...of`, spread, `Array.from` and
+ * destructuring read `value` at once.
+ */
+class Events implements ConnectionEvents {
+  private readonly result = { done: false as const, value: undefined as ConnectionEvent | undefined };
+
+  constructor(private readonly connection: Connection) {}
+
+  next(): IteratorResult<ConnectionEvent, undefined> {
+    const event = this.connection.nextEvent(this);
+    const result = this.result;
+    result.value = event;
+    return event === undefined ? DONE : (result as IteratorYieldResult<ConnectionEvent>);
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+}
+
+/** Returned when there is nothing to iterate: the connection is closed. */
+const NO_EVENTS: ConnectionEvents = Object.freeze({
+  next: (): IteratorResult<ConnectionEvent, undefined> => DONE,
+  [Symbol.iterator]() {
+    return NO_EVENTS;
+  },
+});
 
 /**
  * One end of a WebSocket connection after the opening handshake: a sans-IO
  * state machine. Feed it what the transport reads with `receive()` (and
- * `receiveEnd()` at end of stream), act on the events it returns, and write
- * the byte arrays that its send methods return and that `write` events carry.
+ * `receiveEnd()` at end of stream), iterate the events it returns and act on
+ * each as it comes, and write the byte arrays that its send methods return
+ * and that `write` events carry, in that order.
  *
- * Ownership: a chunk passed to `receive()` is the connection's to modify
- * during the call (masked payload is unmasked in place); once the call
- * returns the connection keeps no reference to it, but event data may be
- * views of it. Byte arrays returned by send methods may include your payload
- * itself (unmasked frames): do not modify it until it is written.
+ * Ownership: a chunk passed to `receive()` is the connection's, to read and
+ * modify (masked payload is unmasked in place), until the last of its events
+ * has been handed out (or the iteration has ended); from then on the
+ * connection keeps no reference to it (what it needs later is copied), but
+ * event data may be views of it. Byte arrays returned by send methods may
+ * include your payload itself (unmasked frames): do not modify it until it
+ * is written.
  */
 export class Connection {
   /** Which end this is. */
@@ -119,8 +164,18 @@ export class Connection {
   private inputEnded = false;
   private code: number | undefined;
   private reason: string | undefined;
-  /** Events of the current call. */
-  private out: ConnectionEvent[] | null = null;
+  /** The events being iterated (of the last receive() or receiveEnd()), or null once they are all handed out. */
+  private events: Events | null = null;
+  /** The next event to hand out, then `queue[head]` to `queue[tail - 1]`. */
+  private ready: ConnectionEvent | null = null;
+  private readonly queue: (ConnectionEvent | undefined)[] = [];
+  private head = 0;
+  private tail = 0;
+  private due = NOTHING_DUE;
+  /** The Pong frame when PONG_DUE; the failure's code and reason when FAILURE_DUE. */
+  private duePong: Uint8Array[] | null = null;
+  private dueCode = 0;
+  private dueReason = '';
 
   // The message being received.
   /** Opcode of the frame being read (0 for a continuation). */
@@ -207,51 +262,113 @@ export class Connection {
   // ─── Receiving ────────────────────────────────────────────────────────────
 
   /**
-   * Processes bytes read from the transport and returns the events they
-   * complete. Never throws on peer input. After the connection is closed,
-   * input is ignored.
+   * Takes bytes read from the transport and returns their events, which are
+   * produced as you iterate them: each step parses only until at least one
+   * event is ready. So what you send while handling an event goes out before
+   * anything the connection produces later from this chunk (the Close
+   * answering a Close, a Pong), and a state you change (`close()`) applies to
+   * the events after it. Iterate them to the end before the next
+   * `receive()` or `receiveEnd()`, which throw otherwise (once the
+   * connection is closed, what is left is ignored and they do not throw).
+   * Never throws on peer input. After the connection is closed, input is
+   * ignored.
    */
-  receive(chunk: Uint8Array): readonly ConnectionEvent[] {
+  receive(chunk: Uint8Array): ConnectionEvents {
     if (!(chunk instanceof Uint8Array)) throw new TypeError('receive() takes a Uint8Array');
     if (this.inputEnded) throw new Error('receive() was called after receiveEnd(): the input has ended');
     if (this.phase === CLOSED) return NO_EVENTS;
-    const parser = this.parser;
-    parser.feed(chunk);
-    for (;;) {
-      const step = parser.step();
-      if (step === PAYLOAD) this.onPayload(parser.payload, parser.frameEnd);
-      else if (step === HEADER) this.onHeader();
-      else if (step === NEED_DATA) break;
-      else this.fail(parser.errorCode, parser.errorReason);
-      if (this.phase === CLOSED) break;
-    }
-    // Views of the chunk must be copied before returning; a transform's output is kept as it is (copied once,
-    // when the message is complete), so inflating never costs a growing buffer on top of its output.
-    if (this.pieces.length !== 0 && this.transform === null && this.phase !== CLOSED) this.keepPieces();
-    parser.feed(EMPTY);
-    const out = this.out;
-    if (out === null) return NO_EVENTS;
-    this.out = null;
-    return out;
+    this.takeOver('receive');
+    this.parser.feed(chunk);
+    return (this.events = new Events(this));
   }
 
   /**
    * The transport's input ended (TCP FIN, HTTP/2 END_STREAM or a reset). If
    * the close handshake had not completed, the connection closes with 1006
-   * (RFC 6455 7.1.5). Calling it again does nothing.
+   * (RFC 6455 7.1.5) at once; the events say so. Like `receive()`, it throws
+   * if the events of the previous call were not all iterated (and the
+   * connection is not closed). Calling it again does nothing.
    */
-  receiveEnd(): readonly ConnectionEvent[] {
+  receiveEnd(): ConnectionEvents {
     if (this.inputEnded) return NO_EVENTS;
+    if (this.phase !== CLOSED) this.takeOver('receiveEnd');
     this.inputEnded = true;
     if (this.phase === CLOSED) return NO_EVENTS;
     this.closeWith(CloseCode.Abnormal, '', this.phase === CLOSE_SENT ? 'local' : 'peer', false);
-    const out = this.out ?? NO_EVENTS;
-    this.out = null;
-    return out;
+    return (this.events = new Events(this));
+  }
+
+  /**
+   * Ends the previous iteration before new input comes. One that left events or input is local misuse: the
+   * connection holds one chunk at most, and the application sees every event.
+   */
+  private takeOver(method: string): void {
+    if (this.events === null) return;
+    if (this.ready !== null || this.due !== NOTHING_DUE || this.parser.available !== 0) {
+      throw new Error(`${method}() was called before the events of the previous receive() were all handed out: iterate them to the end first (for...of)`);
+    }
+    this.endInput();
+  }
+
+  /** @internal The next event of `events`, parsing until one is ready; undefined once they are all handed out. */
+  nextEvent(events: Events): ConnectionEvent | undefined {
+    if (events !== this.events) return undefined;
+    const parser = this.parser;
+    for (;;) {
+      const ready = this.ready;
+      if (ready !== null) {
+        let head = this.head;
+        if (head === this.tail) this.ready = null;
+        else {
+          // More events of the same step wait in the queue.
+          const queue = this.queue;
+          this.ready = queue[head]!;
+          queue[head] = undefined;
+          if (++head !== this.tail) this.head = head;
+          else this.head = this.tail = 0;
+        }
+        // Nothing left to parse (a step after the last event would need more bytes): done with the chunk.
+        if (this.ready === null && this.due === NOTHING_DUE && parser.available === 0) this.endInput();
+        return ready;
+      }
+      if (this.due !== NOTHING_DUE) this.settleDue();
+      else if (this.phase === CLOSED) break;
+      else {
+        const step = parser.step();
+        if (step === PAYLOAD) this.onPayload(parser.payload, parser.frameEnd);
+        else if (step === HEADER) this.onHeader();
+        else if (step === NEED_DATA) break;
+        else this.fail(parser.errorCode, parser.errorReason);
+      }
+    }
+    this.endInput();
+    return undefined;
+  }
+
+  /** The chunk is done with: views of it that a message still needs are copied, and it is let go. */
+  private endInput(): void {
+    // A transform's output is kept as it is (copied once, when the message is complete), so inflating never
+    // costs a growing buffer on top of its output.
+    if (this.pieces.length !== 0 && this.transform === null && this.phase !== CLOSED) this.keepPieces();
+    this.parser.feed(EMPTY);
+    this.events = null;
+  }
+
+  /** Does what was owed once the application had seen the events before it. */
+  private settleDue(): void {
+    const due = this.due;
+    this.due = NOTHING_DUE;
+    if (due === PONG_DUE) {
+      const pong = this.duePong!;
+      this.duePong = null;
+      // Nothing is sent after our Close (RFC 6455 5.5.1: the Close is the last frame).
+      if (this.phase === OPEN) this.emit({ type: 'write', data: pong });
+    } else this.fail(this.dueCode, this.dueReason);
   }
 
   private emit(event: ConnectionEvent): void {
-    (this.out ??= []).push(event);
+    if (this.ready === null) this.ready = event;
+    else this.queue[this.tail++] = event;
   }
 
   /** A header has been read: the frame-order rules (RFC 6455 5.2, 5.4) and the message size limit. */
@@ -326,7 +443,7 @@ export class Connection {
       if (frameEnd) this.deliver(EMPTY, true, messageEnd);
       return;
     }
-    for (let i = 0; i <= last && this.phase !== CLOSED; i++) {
+    for (let i = 0; i <= last && this.phase !== CLOSED && this.due === NOTHING_DUE; i++) {
       const piece = pieces[i]!;
       // Output must outlive the call: a view of the input chunk is copied.
       this.deliver(piece.buffer === data.buffer ? piece.slice() : piece, frameEnd && i === last, messageEnd && i === last);
@@ -452,9 +569,13 @@ export class Connection {
   private onControl(opcode: number, data: Uint8Array): void {
     if (opcode === Opcode.Ping) {
       this.emit({ type: 'ping', data });
-      // RFC 6455 5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response".
-      // Nothing is sent after our Close (RFC 6455 5.5.1: the Close is the last frame).
-      if (this.autoPong && this.phase === OPEN) this.emit({ type: 'write', data: this.frame(0x80 | Opcode.Pong, this.keys === null ? data.slice() : data) });
+      // RFC 6455 5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response". It is
+      // handed out after the ping event, unless the application has called close() meanwhile (RFC 6455 5.5.1:
+      // nothing follows a Close). Framed now: the application may modify the ping event's data.
+      if (this.autoPong && this.phase === OPEN) {
+        this.due = PONG_DUE;
+        this.duePong = this.frame(0x80 | Opcode.Pong, this.keys === null ? data.slice() : data);
+      }
     } else if (opcode === Opcode.Pong) {
       this.emit({ type: 'pong', data });
     } else {
@@ -486,8 +607,17 @@ export class Connection {
     }
   }
 
-  /** Fails the connection (RFC 6455 7.1.7): Close with `code` unless sent already, then close. */
+  /**
+   * Fails the connection (RFC 6455 7.1.7): Close with `code` unless sent already, then close. After events
+   * of the same step (the valid part of a streamed text fragment), once the application has seen them.
+   */
   private fail(code: number, reason: string): void {
+    if (this.ready !== null) {
+      this.due = FAILURE_DUE;
+      this.dueCode = code;
+      this.dueReason = reason;
+      return;
+    }
     this.emit({ type: 'protocol-error', code, reason });
     if (this.phase === OPEN) this.emit({ type: 'write', data: this.frame(0x80 | Opcode.Close, closePayload(code, EMPTY)) });
     this.closeWith(CloseCode.Abnormal, '', 'local', false);
@@ -504,6 +634,7 @@ export class Connection {
     this.transform = null;
     this.sendOpcode = 0;
     this.sendTransform = null;
+    this.parser.feed(EMPTY); // what is left of the input is ignored
     if (this.extensions !== null) for (const extension of this.extensions) extension.dispose?.();
     this.emit({ type: 'close', code, reason, initiator, clean });
     // RFC 6455 7.1.1: "the underlying TCP connection, in most normal cases, SHOULD be closed first by the

@@ -108,5 +108,16 @@ export type ConnectionEvent =
   | CloseEvent
   | CloseTransportEvent;
 
-/** @internal Returned when nothing happened. */
-export const NO_EVENTS: readonly ConnectionEvent[] = Object.freeze([]);
+/**
+ * The events of one `Connection.receive()` or `receiveEnd()` call, produced
+ * as you iterate: each step parses the input only until at least one event
+ * is ready, so what you send while handling an event is written before
+ * anything the connection produces later from the same input (the Close
+ * answering the peer's Close, a Pong), and a state you change (`close()`)
+ * applies to the events after it. Iterate it to the end (`for...of`, spread,
+ * `Array.from`) before the next `receive()` or `receiveEnd()`. It iterates
+ * once: iterating it again goes on where the last loop stopped. `next()`
+ * returns the same result object each time: read `value` before calling it
+ * again.
+ */
+export type ConnectionEvents = IterableIterator<ConnectionEvent>;

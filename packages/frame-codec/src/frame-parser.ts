@@ -187,6 +187,7 @@ export class FrameParser {
   feed(chunk: Uint8Array): void {
     this.chunk = chunk;
     this.pos = 0;
+    this.payload = EMPTY;
   }
 
   /** @internal Advances by one header, payload piece or error; NEED_DATA when the chunk is used up. */

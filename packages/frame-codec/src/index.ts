@@ -7,6 +7,7 @@ export type {
   CloseEvent,
   CloseTransportEvent,
   ConnectionEvent,
+  ConnectionEvents,
   FragmentEvent,
   MessageEvent,
   MessageKind,

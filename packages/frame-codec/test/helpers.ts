@@ -52,9 +52,9 @@ export const bytes = (...values: number[]) => Uint8Array.from(values);
 export const text = (s: string) => new TextEncoder().encode(s);
 export const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
-/** Events with byte fields turned into hex, for toEqual. */
-export function plain(events: readonly ConnectionEvent[]): unknown[] {
-  return events.map((event) => {
+/** Events (iterated to the end) with byte fields turned into hex, for toEqual. */
+export function plain(events: Iterable<ConnectionEvent>): unknown[] {
+  return Array.from(events, (event) => {
     if (event.type === 'write') return { type: 'write', data: hex(concat(...event.data)) };
     if ('data' in event) return { ...event, data: hex(event.data) };
     return { ...event };

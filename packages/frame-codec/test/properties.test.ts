@@ -1,10 +1,11 @@
 // Properties over arbitrary input (fast-check): round trips through both
-// roles with any fragmentation and chunking, chunking independence, peer
-// input that never throws and always ends in a defined state, and memory
-// that stays within the limits.
+// roles with any fragmentation and chunking, answers sent while iterating
+// that precede the Close answer, chunking independence, peer input that
+// never throws and always ends in a defined state, and memory that stays
+// within the limits.
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Connection, seededRandom, type ConnectionEvent } from '@hybi/frame-codec';
+import { Connection, FrameParser, seededRandom, type ConnectionEvent } from '@hybi/frame-codec';
 import { concat, frame, mergeFragments, plain } from './helpers.js';
 
 type Message = { kind: 'text'; text: string; cuts: number[] } | { kind: 'binary'; data: Uint8Array; cuts: number[] };
@@ -26,6 +27,8 @@ function split(input: Uint8Array, cuts: readonly number[]): Uint8Array[] {
   out.push(input.subarray(start));
   return out;
 }
+
+const payloadOf = (m: Message): Uint8Array => (m.kind === 'text' ? new TextEncoder().encode(m.text) : m.data);
 
 /** Sends `m` whole (no cuts) or in fragments, as bytes; text fragments may split code points. */
 function send(sender: Connection, m: Message): Uint8Array[] {
@@ -66,6 +69,41 @@ describe('properties', () => {
         expect(receiver.bufferedBytes).toBe(0);
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it('RFC 6455 5.5.1: an application echoing every message while iterating answers all of them before the Close answer', () => {
+    const traffic = fc.array(fc.oneof({ weight: 4, arbitrary: message.map((m) => ({ message: m })) }, { weight: 1, arbitrary: fc.uint8Array({ maxLength: 125 }).map((ping) => ({ ping })) }), { maxLength: 8 });
+    fc.assert(
+      fc.property(roles, traffic, fc.constantFrom(1000, 1001, 3000), fc.array(fc.nat(50_000), { maxLength: 6 }), fc.boolean(), fc.integer(), ([from, to], items, code, cuts, whole, seed) => {
+        const peer = new Connection({ role: from, random: seededRandom(seed) });
+        const echoer = new Connection({ role: to, random: seededRandom(seed + 1) });
+        // The traffic and the peer's Close, in one chunk (or cut anywhere).
+        const wire = concat(...items.flatMap((item) => ('ping' in item ? peer.ping(item.ping) : send(peer, item.message))), ...peer.close(code));
+        const written: Uint8Array[] = [];
+        for (const chunk of whole ? [wire] : split(wire, cuts)) {
+          for (const event of echoer.receive(chunk.slice())) {
+            if (event.type === 'message') written.push(...(event.kind === 'text' ? echoer.sendText(event.data) : echoer.sendBinary(event.data)));
+            else if (event.type === 'write') written.push(...event.data);
+            else if (event.type !== 'ping' && event.type !== 'close' && event.type !== 'close-transport') throw new Error(`unexpected ${event.type}`);
+          }
+        }
+        expect(echoer.state).toBe('closed');
+        // On the wire: the echoes and Pongs in order, the Close answer last.
+        const parser = new FrameParser({ role: from, maxFramePayload: Infinity });
+        const opcodes = parser.push(concat(...written)).flatMap((e) => (e.type === 'frame-header' ? [e.opcode] : e.type === 'frame-error' ? [-1] : []));
+        const expected = items.map((item) => ('ping' in item ? 10 : item.message.kind === 'text' ? 1 : 2));
+        expect(opcodes).toEqual([...expected, 8]);
+        // The peer receives every echo, then the Close answer: a clean close it started.
+        const events = [...peer.receive(concat(...written))];
+        const messages = events.filter((e) => e.type === 'message').map((e) => ({ kind: e.kind, data: [...e.data] }));
+        expect(messages).toEqual(items.flatMap((item) => ('ping' in item ? [] : [{ kind: item.message.kind, data: [...payloadOf(item.message)] }])));
+        expect(events.slice(-2)).toEqual([
+          { type: 'close', code, reason: '', initiator: 'local', clean: true },
+          { type: 'close-transport', awaitPeer: from === 'client' },
+        ]);
+      }),
+      { numRuns: 200 },
     );
   });
 
@@ -187,7 +225,7 @@ describe('properties', () => {
             globalThis.Uint8Array = counting;
             try {
               for (const chunk of split(input, cuts)) {
-                connection.receive(chunk);
+                Array.from(connection.receive(chunk));
                 fed += chunk.length;
                 // What a header announces is not allocated before its bytes arrive (at most 128 times them).
                 if (largest > Math.max(256, 128 * fed)) throw new Error(`allocated ${largest} bytes after receiving ${fed}`);

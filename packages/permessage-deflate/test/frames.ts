@@ -45,9 +45,9 @@ export const fromHex = (hex: string) => Uint8Array.from(hex.replace(/\s+/g, '').
 export const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 export const text = (s: string) => new TextEncoder().encode(s);
 
-/** Events with byte fields as hex, for toEqual (the data may be views of a chunk: converted at once). */
-export function plain(events: readonly ConnectionEvent[]): Record<string, unknown>[] {
-  return events.map((event) => {
+/** Events (iterated to the end) with byte fields as hex, for toEqual (the data may be views of a chunk: converted at once). */
+export function plain(events: Iterable<ConnectionEvent>): Record<string, unknown>[] {
+  return Array.from(events, (event) => {
     if (event.type === 'write') return { type: 'write', data: hex(concat(...event.data)) };
     if ('data' in event) return { ...event, data: hex(event.data) };
     return { ...event };

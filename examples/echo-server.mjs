@@ -104,11 +104,9 @@ function startWebSocket(transport, request, choice, http, leftover) {
 
 function serveHttp1(socket) {
   const handshake = new ServerHandshake();
-  let start = Buffer.alloc(0); // the first bytes: is this "GET / " for the page?
   handshaking.add(socket);
   socket.setTimeout(10_000, () => socket.destroy()); // no slow handshakes
   const onData = (chunk) => {
-    if (start.length < 6) start = Buffer.concat([start, chunk]).subarray(0, 6);
     const events = handshake.receive(chunk);
     if (events.length === 0) return;
     // Decided: later bytes are frames, read by the session (or nothing).
@@ -117,7 +115,7 @@ function serveHttp1(socket) {
     socket.setTimeout(0);
     handshaking.delete(socket);
     const rejection = events.find((event) => event.type === 'reject');
-    if (rejection) return rejectHttp1(socket, rejection, start);
+    if (rejection) return rejectHttp1(socket, rejection);
     const request = events[0];
     const choice = answer(request);
     const { response, leftover } = handshake.accept({ protocol: choice.protocol, extensions: choice.extensions });
@@ -130,10 +128,10 @@ function serveHttp1(socket) {
   socket.resume(); // paused by sniff()
 }
 
-function rejectHttp1(socket, rejection, start) {
+function rejectHttp1(socket, rejection) {
   // A GET without Upgrade is no WebSocket request (the handshake's 426); for "/" it is the page.
-  const page = rejection.code === 'invalid-upgrade' && /^GET \/[ ?]/.test(start.toString('latin1'));
-  if (page) {
+  const { request } = rejection; // the head, when it was well-formed HTTP
+  if (rejection.code === 'invalid-upgrade' && request.method === 'GET' && /^\/(?:\?|$)/.test(request.target)) {
     log('page GET / over HTTP/1.1');
     const head = `HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: ${DEMO_PAGE.length}\r\nConnection: close\r\n\r\n`;
     return socket.end(Buffer.concat([Buffer.from(head, 'latin1'), DEMO_PAGE]));

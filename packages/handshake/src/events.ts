@@ -71,6 +71,22 @@ export interface RejectEvent {
   readonly response: Uint8Array;
   /** Always true: one request per connection, the response says `Connection: close`. */
   readonly closeConnection: true;
+  /**
+   * The request, when its head was well-formed HTTP but not a valid opening
+   * handshake (e.g. a plain `GET /` without Upgrade, which a server sharing
+   * its port may serve instead); null when the head itself was malformed or
+   * too large.
+   */
+  readonly request: HttpRequestHead | null;
+}
+
+/** A request head as read: start line and header fields (names as sent, order and repeats kept). */
+export interface HttpRequestHead {
+  readonly method: string;
+  readonly target: string;
+  /** e.g. "1.1". */
+  readonly httpVersion: string;
+  readonly headers: HeaderList;
 }
 
 export type ServerEvent = RequestEvent | RejectEvent;

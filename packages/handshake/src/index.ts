@@ -17,6 +17,7 @@ export type {
   WebSocketRequest,
   RequestEvent,
   RejectEvent,
+  HttpRequestHead,
   RejectCode,
   ServerEvent,
   AcceptedEvent,

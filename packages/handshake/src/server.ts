@@ -209,7 +209,7 @@ export function rejection(code: RejectCode, status = STATUS[code] ?? 400): Rejec
   const body = utf8.encode(reason);
   const extra: HeaderList = status === 405 ? [['Allow', 'GET']] : status === 426 ? [['Upgrade', 'websocket'], ['Sec-WebSocket-Version', '13']] : [];
   const { headers, response } = rejectionResponse(status, [...extra, ['Content-Type', 'text/plain; charset=utf-8']], body);
-  return { type: 'reject', status, code, reason, headers, body, response, closeConnection: true };
+  return { type: 'reject', status, code, reason, headers, body, response, closeConnection: true, request: null };
 }
 
 /**
@@ -220,6 +220,14 @@ export function rejection(code: RejectCode, status = STATUS[code] ?? 400): Rejec
  * Sec-WebSocket-Extensions), Sec-WebSocket-Key, content.
  */
 function checkRequest(parser: HeadParser): RequestEvent | RejectEvent {
+  const result = checkFields(parser);
+  if (result.type === 'request') return result;
+  const { method, target, headers } = parser;
+  return { ...result, request: { method, target, httpVersion: `${parser.versionMajor}.${parser.versionMinor}`, headers } };
+}
+
+/** The checks themselves (see checkRequest), in order. */
+function checkFields(parser: HeadParser): RequestEvent | RejectEvent {
   const { method, target, headers } = parser;
   // RFC 6455 4.1: "The method of the request MUST be GET, and the HTTP
   // version MUST be at least 1.1." Major versions other than 1 get 505;

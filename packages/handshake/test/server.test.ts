@@ -77,6 +77,23 @@ describe('RFC 6455 4.2.1 reading the opening request', () => {
       expect(new TextDecoder().decode(event.body)).toBe(event.reason);
     }
   });
+  it('carries the request head when the head was well-formed HTTP, in every splitting; null when it was not', () => {
+    const page = 'GET /index.html?x=1 HTTP/1.1\r\nHost: example.com\r\nAccept: text/html\r\nAccept: */*\r\n\r\n';
+    for (const { label, chunks } of splittings(bytes(page))) {
+      const [event] = serve(chunks).events as RejectEvent[];
+      expect([event!.code, event!.request], label).toEqual([
+        'invalid-upgrade',
+        { method: 'GET', target: '/index.html?x=1', httpVersion: '1.1', headers: [['Host', 'example.com'], ['Accept', 'text/html'], ['Accept', '*/*']] },
+      ]);
+    }
+    expect(rejectOf(request().replace('GET', 'POST')).request).toMatchObject({ method: 'POST', target: '/chat', httpVersion: '1.1' });
+    expect(rejectOf(request().replace('HTTP/1.1', 'HTTP/1.0')).request).toMatchObject({ httpVersion: '1.0' });
+    expect(rejectOf(request(['X : y'])).request).toBeNull();
+    expect(rejectOf(request(['X: y', ' folded'])).request).toBeNull();
+    expect(rejectOf(request([`X: ${'y'.repeat(9000)}`])).request).toBeNull();
+    const parsedElsewhere = validateUpgradeRequest({ method: 'GET', target: '/', headers: ['Host', 'example.com'] });
+    expect(parsedElsewhere).toMatchObject({ type: 'reject', code: 'invalid-upgrade', request: { method: 'GET', target: '/', httpVersion: '1.1', headers: [['Host', 'example.com']] } });
+  });
   it('names GET in a 405 and version 13 and websocket in a 426', () => {
     expect(rejectOf(request().replace('GET', 'POST')).headers).toContainEqual(['Allow', 'GET']);
     const upgrade = rejectOf(request().replace('Version: 13', 'Version: 8')).headers;

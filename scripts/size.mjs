@@ -3,11 +3,12 @@
 //   node scripts/size.mjs                  check and print the table
 //   node scripts/size.mjs --update-readme  also rewrite the table in README.md
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const budget = JSON.parse(readFileSync(join(root, 'size-budget.json'), 'utf8'));
 const results = [];
 

@@ -12,6 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { DISTINCT, messages } from './messages.mjs';
 
@@ -178,7 +179,7 @@ async function main() {
     for (const size of SIZES) {
       for (const mode of MODES) {
         for (const name of CODECS) {
-          const run = spawnSync(process.execPath, [new URL(import.meta.url).pathname, '--child', name, String(size), mode, String(ms)], { encoding: 'utf8' });
+          const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', name, String(size), mode, String(ms)], { encoding: 'utf8' });
           if (run.status !== 0) throw new Error(`${name} ${size} ${mode}: ${run.stderr}`);
           const key = `${size}|${mode}`;
           ((results[key] ??= {})[name] ??= []).push(JSON.parse(run.stdout));

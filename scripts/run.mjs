@@ -126,10 +126,8 @@ function finish(totals, lines) {
 
 function demo() {
   setup({ peers: false });
-  const demoScript = join(root, 'examples', 'echo-server.mjs');
-  const fallback = join(root, 'examples', 'in-memory.mjs');
-  const script = existsSync(demoScript) ? demoScript : fallback;
-  log(`node ${script.slice(root.length + 1)} ${process.argv.slice(3).join(' ')}`);
+  const script = join('examples', 'echo-server.mjs');
+  log(`node ${script} ${process.argv.slice(3).join(' ')}`);
   process.exitCode = run('node', [script, ...process.argv.slice(3)]).status ?? 1;
 }
 

@@ -19,7 +19,8 @@ const resultsDir = join(root, '.test-results');
 const toolsDir = join(root, '.tools', `pnpm-${pnpmVersion}`);
 const toolsBin = join(toolsDir, 'node_modules', '.bin');
 
-// Debian packages that the interop and browser tests talk to (shared/notes/peers.md).
+// Debian packages that the interop tests (test/interop) and the browser run
+// (scripts/runtimes.mjs) talk to; Debian's /usr/bin/python3 has the modules.
 const systemPeers = [
   { apt: 'chromium', present: () => existsSync('/usr/bin/chromium') },
   { apt: 'python3-h2', present: () => pythonHas('h2') },

@@ -5,7 +5,7 @@
 //
 //   pnpm build && node bench/permessage-deflate/run.mjs [--rounds 5] [--ms 400]
 //
-// Method (shared/notes/performance.md): identical pre-built messages for every
+// Method (as in bench/README.md): identical pre-built messages for every
 // codec; a verification pass (each codec's output inflated by the others)
 // before timing; each measurement in its own process; rounds interleaved
 // between codecs; medians and per-round ratios against ws.

@@ -2,7 +2,8 @@
 // The runtime check: the BUILT packages (what users install) in Node ESM,
 // Node CJS, Deno, Bun and Chromium. Each runtime replays every vector of
 // test-vectors/ and runs the in-memory conversations (test/runtimes/suite.ts);
-// then the README's runtime snippets run (test/runtimes/snippets.mjs).
+// then the README's runtime snippets run (test/runtimes/snippets.mjs), and the
+// Deno and Bun ones are type-checked (deno check; tsc with bun-types).
 //
 //   node scripts/runtimes.mjs            after `pnpm build`; one result per vector per runtime
 //   node scripts/runtimes.mjs --verbose  also list every failure's details in full
@@ -258,6 +259,12 @@ async function main() {
   record('deno', deno);
   const denoCheck = await run(bin('deno'), ['check', ...DENO_CHECK_FLAGS, join(root, 'examples', 'runtimes', 'deno-echo.ts')], { cwd: root, env: DENO_ENV, timeoutMs: 60_000 });
   record('deno', { name: 'deno-echo.ts type-checks (deno check)', ok: denoCheck.status === 0, details: denoCheck.status === 0 ? [] : [denoCheck.error?.message ?? '', denoCheck.stderr.trim().slice(-3000)] });
+  // Bun has no type checker of its own: tsc with bun-types (pinned to the bun package's version).
+  const bunCheck = await run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(sourceDir, 'tsconfig.bun-snippet.json')], { cwd: root, timeoutMs: 60_000 });
+  record('bun', { name: 'bun-echo.ts type-checks (tsc with bun-types)', ok: bunCheck.status === 0, details: bunCheck.status === 0 ? [] : [bunCheck.error?.message ?? '', `${bunCheck.stdout}${bunCheck.stderr}`.trim().slice(-3000)] });
+  const installedVersion = (name) => JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
+  const [bunVersion, bunTypesVersion] = [installedVersion('bun'), installedVersion('bun-types')];
+  record('bun', { name: 'bun-types is the version of bun', ok: bunVersion === bunTypesVersion, details: bunVersion === bunTypesVersion ? [] : [`bun ${bunVersion}, bun-types ${bunTypesVersion}: pin both to the same version in package.json`] });
   record('bun', await echoSnippet('bun-echo.ts (Bun.listen)', bin('bun'), [...BUN_FLAGS, join(root, 'examples', 'runtimes', 'bun-echo.ts'), '0'], { cwd: root, env: BUN_ENV }));
   if (browser) record('chromium', await browserSnippet(browser.context, server.origin));
   else record('chromium', { name: 'browser-decode.html decodes captured frames in Chromium', ok: false, details: ['Chromium did not start'] });

@@ -52,7 +52,13 @@ const record = (runtime, result) => results.push({ runtime, ...result });
 // Preparation: bundles of the entry points (`@hybi/*` external, so each
 // runtime resolves the built packages itself), the vectors, the browser page.
 
+let vectorFilesCache = null;
 function vectorFiles() {
+  vectorFilesCache ??= readVectorFiles();
+  return vectorFilesCache;
+}
+
+function readVectorFiles() {
   const dir = join(root, 'test-vectors');
   const suites = readdirSync(dir).filter((name) => name !== 'replay' && statSync(join(dir, name)).isDirectory()).sort();
   return suites.flatMap((suite) =>
@@ -110,6 +116,43 @@ async function prepare() {
 // ---------------------------------------------------------------------------
 // Checking a report.
 
+// The replays each vector file must get in a runtime, as test/runtimes/suite.ts
+// makes them: one, except permessage-deflate's files with backend vectors
+// (operation inflate, deflate or receive), replayed with pako and with node:zlib
+// where the runtime's node:zlib can serve (Node and Bun; Deno's ignores preset
+// dictionaries, browsers have none).
+const NODE_ZLIB_RUNTIMES = new Set(['node-esm', 'node-cjs', 'bun']);
+
+/** "<path><label>" to the number of vectors in the file, for every replay `runtime` must report. */
+function expectedReplays(runtime) {
+  const expected = new Map();
+  for (const { path, data } of vectorFiles()) {
+    const backend = path.startsWith('permessage-deflate/') && data.vectors.some((vector) => ['inflate', 'deflate', 'receive'].includes(String(vector.setup?.operation)));
+    const labels = backend && NODE_ZLIB_RUNTIMES.has(runtime) ? [' [pako]', ' [node:zlib]'] : [''];
+    for (const label of labels) expected.set(`${path}${label}`, data.vectors.length);
+  }
+  return expected;
+}
+
+/** A runtime must replay every vector of test-vectors/, each once per replay: fewer (or more) fails. */
+function checkReplayed(runtime, report) {
+  const expected = expectedReplays(runtime);
+  const total = [...expected.values()].reduce((sum, count) => sum + count, 0);
+  const details = [];
+  if (!report.replayed || typeof report.replayed !== 'object') details.push('the report has no vector counts (replayed)');
+  else {
+    for (const [key, count] of expected) {
+      const replayed = report.replayed[key];
+      if (replayed === undefined) details.push(`${key}: not replayed (${count} vectors)`);
+      else if (replayed !== count) details.push(`${key}: ${replayed} of ${count} vectors replayed`);
+      const results = report.results.filter((result) => result.name.startsWith(`vectors ${key}: `)).length;
+      if (results !== count) details.push(`${key}: ${results} results for ${count} vectors`);
+    }
+    for (const key of Object.keys(report.replayed)) if (!expected.has(key)) details.push(`${key}: replayed, but not expected in ${runtime}`);
+  }
+  record(runtime, { name: `replays every vector of test-vectors/ (${total} replays of ${vectorFiles().length} files)`, ok: details.length === 0, details });
+}
+
 /** Where each package must have been loaded from. */
 function expectedModule(name, runtime) {
   return join(root, 'packages', name.replace('@hybi/', ''), 'dist', runtime === 'node-cjs' ? 'index.cjs' : 'index.js');
@@ -123,6 +166,7 @@ function resolvedPath(location, origin) {
 
 function addReport(runtime, report, origin) {
   for (const result of report.results) record(runtime, result);
+  checkReplayed(runtime, report);
   transcriptsByRuntime.set(runtime, report.transcripts);
   const wrong = Object.entries(report.resolved)
     .map(([name, location]) => [name, resolvedPath(location, origin)])

@@ -302,10 +302,10 @@ async function main() {
   const deno = await echoSnippet('deno-echo.ts (Deno.listen)', bin('deno'), ['run', ...DENO_FLAGS, '--allow-net=127.0.0.1', join(root, 'examples', 'runtimes', 'deno-echo.ts'), '0'], { cwd: root, env: DENO_ENV });
   record('deno', deno);
   const denoCheck = await run(bin('deno'), ['check', ...DENO_CHECK_FLAGS, join(root, 'examples', 'runtimes', 'deno-echo.ts')], { cwd: root, env: DENO_ENV, timeoutMs: 60_000 });
-  record('deno', { name: 'deno-echo.ts type-checks (deno check)', ok: denoCheck.status === 0, details: denoCheck.status === 0 ? [] : [denoCheck.error?.message ?? '', denoCheck.stderr.trim().slice(-3000)] });
+  record('deno', { name: 'deno-echo.ts type-checks (deno check)', ok: denoCheck.status === 0, details: denoCheck.status === 0 ? [] : [denoCheck.error?.message, denoCheck.stderr.trim().slice(-3000)].filter(Boolean) });
   // Bun has no type checker of its own: tsc with bun-types (pinned to the bun package's version).
   const bunCheck = await run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(sourceDir, 'tsconfig.bun-snippet.json')], { cwd: root, timeoutMs: 60_000 });
-  record('bun', { name: 'bun-echo.ts type-checks (tsc with bun-types)', ok: bunCheck.status === 0, details: bunCheck.status === 0 ? [] : [bunCheck.error?.message ?? '', `${bunCheck.stdout}${bunCheck.stderr}`.trim().slice(-3000)] });
+  record('bun', { name: 'bun-echo.ts type-checks (tsc with bun-types)', ok: bunCheck.status === 0, details: bunCheck.status === 0 ? [] : [bunCheck.error?.message, `${bunCheck.stdout}${bunCheck.stderr}`.trim().slice(-3000)].filter(Boolean) });
   const installedVersion = (name) => JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
   const [bunVersion, bunTypesVersion] = [installedVersion('bun'), installedVersion('bun-types')];
   record('bun', { name: 'bun-types is the version of bun', ok: bunVersion === bunTypesVersion, details: bunVersion === bunTypesVersion ? [] : [`bun ${bunVersion}, bun-types ${bunTypesVersion}: pin both to the same version in package.json`] });

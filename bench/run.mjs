@@ -2,9 +2,10 @@
 // Runs every benchmark in turn. Not part of the test run.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const here = new URL('.', import.meta.url).pathname;
+const here = dirname(fileURLToPath(import.meta.url));
 let failed = false;
 for (const name of readdirSync(here).sort()) {
   const script = join(here, name, 'run.mjs');

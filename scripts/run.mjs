@@ -7,16 +7,20 @@
 //   node scripts/run.mjs test    setup, then every check; ends with `N passed, N failed`
 //   node scripts/run.mjs demo    setup, then the echo server and its demo page
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const rootPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const pnpmVersion = rootPackage.packageManager.replace(/^pnpm@/, '');
 const resultsDir = join(root, '.test-results');
+// Where pnpm is installed when PATH has no pnpm of the packageManager version (gitignored).
+const toolsDir = join(root, '.tools', `pnpm-${pnpmVersion}`);
+const toolsBin = join(toolsDir, 'node_modules', '.bin');
 
-// Debian packages that the interop and browser tests talk to (shared/notes/peers.md).
+// Debian packages that the interop tests (test/interop) and the browser run
+// (scripts/runtimes.mjs) talk to; Debian's /usr/bin/python3 has the modules.
 const systemPeers = [
   { apt: 'chromium', present: () => existsSync('/usr/bin/chromium') },
   { apt: 'python3-h2', present: () => pythonHas('h2') },
@@ -40,13 +44,31 @@ function log(message) {
   console.log(`\n[hybi] ${message}`);
 }
 
-function ensurePnpm() {
+/** The version of the `pnpm` that PATH finds, or null. */
+function pnpmOnPath() {
   const current = spawnSync('pnpm', ['--version'], { encoding: 'utf8' });
-  if (current.status === 0 && current.stdout.trim() === pnpmVersion) return;
-  // Not corepack: this registry serves no signatures, so corepack refuses pnpm.
-  log(`installing pnpm ${pnpmVersion} with npm`);
-  const installed = run('npm', ['install', '--global', `pnpm@${pnpmVersion}`]);
-  if (installed.status !== 0) throw new Error(`could not install pnpm@${pnpmVersion}: run "npm install -g pnpm@${pnpmVersion}" yourself`);
+  return current.status === 0 ? current.stdout.trim() : null;
+}
+
+// A pnpm of the packageManager version on PATH is used as it is. Otherwise
+// that version is installed with npm into .tools/ inside the clone (no
+// global install, so no root needed) and its bin directory goes first on
+// PATH, for every command this script spawns and theirs (publint runs pnpm).
+// Not corepack: this registry serves no signatures, so corepack refuses pnpm.
+function ensurePnpm() {
+  const found = pnpmOnPath();
+  if (found === pnpmVersion) return;
+  process.env.PATH = `${toolsBin}${delimiter}${process.env.PATH ?? ''}`;
+  if (pnpmOnPath() === pnpmVersion) return; // installed by an earlier run
+  log(`installing pnpm ${pnpmVersion} with npm into ${toolsDir.slice(root.length + 1)} (PATH has ${found ? `pnpm ${found}` : 'no pnpm'})`);
+  mkdirSync(toolsDir, { recursive: true });
+  // Its own package.json, so that npm installs here and not into the workspace above.
+  writeFileSync(join(toolsDir, 'package.json'), `${JSON.stringify({ private: true, description: 'pnpm for scripts/run.mjs' }, null, 2)}\n`);
+  const installed = spawnSync('npm', ['install', '--prefix', toolsDir, '--no-audit', '--no-fund', '--no-package-lock', `pnpm@${pnpmVersion}`], { cwd: toolsDir, stdio: 'inherit' });
+  const version = pnpmOnPath();
+  if (installed.status !== 0 || version !== pnpmVersion) {
+    throw new Error(`could not install pnpm@${pnpmVersion} into ${toolsDir} (npm exited with ${installed.status}, pnpm --version says ${version})`);
+  }
 }
 
 function ensureSystemPeers() {
@@ -126,10 +148,8 @@ function finish(totals, lines) {
 
 function demo() {
   setup({ peers: false });
-  const demoScript = join(root, 'examples', 'echo-server.mjs');
-  const fallback = join(root, 'examples', 'in-memory.mjs');
-  const script = existsSync(demoScript) ? demoScript : fallback;
-  log(`node ${script.slice(root.length + 1)} ${process.argv.slice(3).join(' ')}`);
+  const script = join('examples', 'echo-server.mjs');
+  log(`node ${script} ${process.argv.slice(3).join(' ')}`);
   process.exitCode = run('node', [script, ...process.argv.slice(3)]).status ?? 1;
 }
 

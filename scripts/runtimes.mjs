@@ -2,7 +2,8 @@
 // The runtime check: the BUILT packages (what users install) in Node ESM,
 // Node CJS, Deno, Bun and Chromium. Each runtime replays every vector of
 // test-vectors/ and runs the in-memory conversations (test/runtimes/suite.ts);
-// then the README's runtime snippets run (test/runtimes/snippets.mjs).
+// then the README's runtime snippets run (test/runtimes/snippets.mjs), and the
+// Deno and Bun ones are type-checked (deno check; tsc with bun-types).
 //
 //   node scripts/runtimes.mjs            after `pnpm build`; one result per vector per runtime
 //   node scripts/runtimes.mjs --verbose  also list every failure's details in full
@@ -51,7 +52,13 @@ const record = (runtime, result) => results.push({ runtime, ...result });
 // Preparation: bundles of the entry points (`@hybi/*` external, so each
 // runtime resolves the built packages itself), the vectors, the browser page.
 
+let vectorFilesCache = null;
 function vectorFiles() {
+  vectorFilesCache ??= readVectorFiles();
+  return vectorFilesCache;
+}
+
+function readVectorFiles() {
   const dir = join(root, 'test-vectors');
   const suites = readdirSync(dir).filter((name) => name !== 'replay' && statSync(join(dir, name)).isDirectory()).sort();
   return suites.flatMap((suite) =>
@@ -109,6 +116,43 @@ async function prepare() {
 // ---------------------------------------------------------------------------
 // Checking a report.
 
+// The replays each vector file must get in a runtime, as test/runtimes/suite.ts
+// makes them: one, except permessage-deflate's files with backend vectors
+// (operation inflate, deflate or receive), replayed with pako and with node:zlib
+// where the runtime's node:zlib can serve (Node and Bun; Deno's ignores preset
+// dictionaries, browsers have none).
+const NODE_ZLIB_RUNTIMES = new Set(['node-esm', 'node-cjs', 'bun']);
+
+/** "<path><label>" to the number of vectors in the file, for every replay `runtime` must report. */
+function expectedReplays(runtime) {
+  const expected = new Map();
+  for (const { path, data } of vectorFiles()) {
+    const backend = path.startsWith('permessage-deflate/') && data.vectors.some((vector) => ['inflate', 'deflate', 'receive'].includes(String(vector.setup?.operation)));
+    const labels = backend && NODE_ZLIB_RUNTIMES.has(runtime) ? [' [pako]', ' [node:zlib]'] : [''];
+    for (const label of labels) expected.set(`${path}${label}`, data.vectors.length);
+  }
+  return expected;
+}
+
+/** A runtime must replay every vector of test-vectors/, each once per replay: fewer (or more) fails. */
+function checkReplayed(runtime, report) {
+  const expected = expectedReplays(runtime);
+  const total = [...expected.values()].reduce((sum, count) => sum + count, 0);
+  const details = [];
+  if (!report.replayed || typeof report.replayed !== 'object') details.push('the report has no vector counts (replayed)');
+  else {
+    for (const [key, count] of expected) {
+      const replayed = report.replayed[key];
+      if (replayed === undefined) details.push(`${key}: not replayed (${count} vectors)`);
+      else if (replayed !== count) details.push(`${key}: ${replayed} of ${count} vectors replayed`);
+      const results = report.results.filter((result) => result.name.startsWith(`vectors ${key}: `)).length;
+      if (results !== count) details.push(`${key}: ${results} results for ${count} vectors`);
+    }
+    for (const key of Object.keys(report.replayed)) if (!expected.has(key)) details.push(`${key}: replayed, but not expected in ${runtime}`);
+  }
+  record(runtime, { name: `replays every vector of test-vectors/ (${total} replays of ${vectorFiles().length} files)`, ok: details.length === 0, details });
+}
+
 /** Where each package must have been loaded from. */
 function expectedModule(name, runtime) {
   return join(root, 'packages', name.replace('@hybi/', ''), 'dist', runtime === 'node-cjs' ? 'index.cjs' : 'index.js');
@@ -122,6 +166,7 @@ function resolvedPath(location, origin) {
 
 function addReport(runtime, report, origin) {
   for (const result of report.results) record(runtime, result);
+  checkReplayed(runtime, report);
   transcriptsByRuntime.set(runtime, report.transcripts);
   const wrong = Object.entries(report.resolved)
     .map(([name, location]) => [name, resolvedPath(location, origin)])
@@ -257,7 +302,13 @@ async function main() {
   const deno = await echoSnippet('deno-echo.ts (Deno.listen)', bin('deno'), ['run', ...DENO_FLAGS, '--allow-net=127.0.0.1', join(root, 'examples', 'runtimes', 'deno-echo.ts'), '0'], { cwd: root, env: DENO_ENV });
   record('deno', deno);
   const denoCheck = await run(bin('deno'), ['check', ...DENO_CHECK_FLAGS, join(root, 'examples', 'runtimes', 'deno-echo.ts')], { cwd: root, env: DENO_ENV, timeoutMs: 60_000 });
-  record('deno', { name: 'deno-echo.ts type-checks (deno check)', ok: denoCheck.status === 0, details: denoCheck.status === 0 ? [] : [denoCheck.error?.message ?? '', denoCheck.stderr.trim().slice(-3000)] });
+  record('deno', { name: 'deno-echo.ts type-checks (deno check)', ok: denoCheck.status === 0, details: denoCheck.status === 0 ? [] : [denoCheck.error?.message, denoCheck.stderr.trim().slice(-3000)].filter(Boolean) });
+  // Bun has no type checker of its own: tsc with bun-types (pinned to the bun package's version).
+  const bunCheck = await run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(sourceDir, 'tsconfig.bun-snippet.json')], { cwd: root, timeoutMs: 60_000 });
+  record('bun', { name: 'bun-echo.ts type-checks (tsc with bun-types)', ok: bunCheck.status === 0, details: bunCheck.status === 0 ? [] : [bunCheck.error?.message, `${bunCheck.stdout}${bunCheck.stderr}`.trim().slice(-3000)].filter(Boolean) });
+  const installedVersion = (name) => JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
+  const [bunVersion, bunTypesVersion] = [installedVersion('bun'), installedVersion('bun-types')];
+  record('bun', { name: 'bun-types is the version of bun', ok: bunVersion === bunTypesVersion, details: bunVersion === bunTypesVersion ? [] : [`bun ${bunVersion}, bun-types ${bunTypesVersion}: pin both to the same version in package.json`] });
   record('bun', await echoSnippet('bun-echo.ts (Bun.listen)', bin('bun'), [...BUN_FLAGS, join(root, 'examples', 'runtimes', 'bun-echo.ts'), '0'], { cwd: root, env: BUN_ENV }));
   if (browser) record('chromium', await browserSnippet(browser.context, server.origin));
   else record('chromium', { name: 'browser-decode.html decodes captured frames in Chromium', ok: false, details: ['Chromium did not start'] });

@@ -1,6 +1,7 @@
 // Writes vitest's pass/fail counts where scripts/run.mjs can add them to the
 // closing `N passed, N failed` line (CI does not recognise vitest's own summary).
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
 
 export default class CountReporter implements Reporter {
@@ -21,7 +22,7 @@ export default class CountReporter implements Reporter {
     failed += unhandledErrors.length;
     const file = process.env.HYBI_COUNTS_FILE;
     if (file) {
-      mkdirSync(new URL('.', `file://${file}`).pathname, { recursive: true });
+      mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, JSON.stringify({ passed, failed, skipped }));
     }
   }

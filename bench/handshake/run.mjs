@@ -28,7 +28,7 @@ const self = fileURLToPath(import.meta.url);
 const IMPLEMENTATIONS = ['hybi', 'hybi-parsed', 'ws', 'driver'];
 const EXPECTED_ACCEPT = 'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=';
 
-// Header lists in the order real clients send them (shared/notes/peers.md).
+// Header lists in the order real clients send them (Chromium 156's, observed on loopback).
 const WORKLOADS = {
   chromium: [
     ['Host', 'localhost:8080'],

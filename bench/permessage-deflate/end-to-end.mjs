@@ -19,6 +19,7 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { DISTINCT, messages } from './messages.mjs';
 
@@ -218,7 +219,7 @@ async function main() {
           // Rotate the order per round so no codec always runs first.
           const order = CODECS.map((_, i) => CODECS[(i + round) % CODECS.length]);
           for (const name of order) {
-            const run = spawnSync(process.execPath, [new URL(import.meta.url).pathname, '--child', operation, name, String(size), mode, String(ms)], { encoding: 'utf8' });
+            const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', operation, name, String(size), mode, String(ms)], { encoding: 'utf8' });
             if (run.status !== 0) throw new Error(`${operation} ${name} ${size} ${mode}: ${run.stderr}`);
             ((results[`${operation}|${size}|${mode}`] ??= {})[name] ??= []).push(JSON.parse(run.stdout).perSecond);
           }

@@ -5,13 +5,14 @@
 //
 //   pnpm build && node bench/permessage-deflate/run.mjs [--rounds 5] [--ms 400]
 //
-// Method (shared/notes/performance.md): identical pre-built messages for every
+// Method (as in bench/README.md): identical pre-built messages for every
 // codec; a verification pass (each codec's output inflated by the others)
 // before timing; each measurement in its own process; rounds interleaved
 // between codecs; medians and per-round ratios against ws.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { DISTINCT, messages } from './messages.mjs';
 
@@ -178,7 +179,7 @@ async function main() {
     for (const size of SIZES) {
       for (const mode of MODES) {
         for (const name of CODECS) {
-          const run = spawnSync(process.execPath, [new URL(import.meta.url).pathname, '--child', name, String(size), mode, String(ms)], { encoding: 'utf8' });
+          const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', name, String(size), mode, String(ms)], { encoding: 'utf8' });
           if (run.status !== 0) throw new Error(`${name} ${size} ${mode}: ${run.stderr}`);
           const key = `${size}|${mode}`;
           ((results[key] ??= {})[name] ??= []).push(JSON.parse(run.stdout));

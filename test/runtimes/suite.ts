@@ -6,7 +6,9 @@
 // bundles them with esbuild (`@hybi/*` left external) and runs them all.
 //
 // One result per vector per replay (permessage-deflate's backend vectors are
-// replayed once per backend the runtime offers) and one per conversation.
+// replayed once per backend the runtime offers: scripts/runtimes.mjs expects
+// node:zlib in Node and Bun) and one per conversation, and the number of
+// vectors replayed per file and replay.
 // Never throws: a replayer or a package that throws fails that result.
 import type * as FrameCodec from '@hybi/frame-codec';
 import type * as H2Bootstrap from '@hybi/h2-bootstrap';
@@ -45,6 +47,8 @@ export interface SuiteReport {
   readonly results: readonly TestResult[];
   /** Conversation name to the digest of the bytes it wrote (see ConversationResult). */
   readonly transcripts: Readonly<Record<string, string>>;
+  /** How many vectors were replayed, per file and replay: "<path><label>" (e.g. "permessage-deflate/inflate.json [node:zlib]") to a count; the driver compares it with test-vectors/. */
+  readonly replayed: Readonly<Record<string, number>>;
   /** Where each bare `@hybi/*` specifier (and pako) resolved, as the entry point reports it. */
   readonly resolved: Readonly<Record<string, string>>;
   readonly runtime: string;
@@ -85,8 +89,9 @@ function describeError(error: unknown): string {
 }
 
 /** Replays every vector of every file and runs the conversations. */
-export function runSuite(apis: Apis, files: readonly VectorFileEntry[]): Pick<SuiteReport, 'results' | 'transcripts'> {
+export function runSuite(apis: Apis, files: readonly VectorFileEntry[]): Pick<SuiteReport, 'results' | 'transcripts' | 'replayed'> {
   const results: TestResult[] = [];
+  const replayed: Record<string, number> = {};
   for (const { path, data } of files) {
     const suite = path.split('/')[0]!;
     const replays = replaysFor(apis, suite, data);
@@ -95,7 +100,9 @@ export function runSuite(apis: Apis, files: readonly VectorFileEntry[]): Pick<Su
       continue;
     }
     for (const [label, replay] of replays) {
+      let count = 0;
       for (const vector of data.vectors) {
+        count++;
         const name = `vectors ${path}${label}: ${vector.name}`;
         try {
           const { mismatches } = replay(vector);
@@ -104,6 +111,7 @@ export function runSuite(apis: Apis, files: readonly VectorFileEntry[]): Pick<Su
           results.push({ name, ok: false, details: [`replayer threw: ${describeError(error)}`] });
         }
       }
+      replayed[`${path}${label}`] = count;
     }
   }
   const transcripts: Record<string, string> = {};
@@ -116,7 +124,7 @@ export function runSuite(apis: Apis, files: readonly VectorFileEntry[]): Pick<Su
   } catch (error) {
     results.push({ name: 'conversations', ok: false, details: [`threw: ${describeError(error)}`] });
   }
-  return { results, transcripts };
+  return { results, transcripts, replayed };
 }
 
 /** The line an entry point prints for the driver (Node, Deno, Bun): a marker, then the report as JSON. */
@@ -125,6 +133,6 @@ export const REPORT_MARKER = 'HYBI_RUNTIME_REPORT ';
 /** Runs the suite and assembles the report; what every entry point calls. */
 export function report(runtime: string, version: string, apis: Apis, files: readonly VectorFileEntry[], resolved: Record<string, string>): SuiteReport {
   const started = Date.now();
-  const { results, transcripts } = runSuite(apis, files);
-  return { runtime, version, resolved, results, transcripts, milliseconds: Date.now() - started };
+  const { results, transcripts, replayed } = runSuite(apis, files);
+  return { runtime, version, resolved, results, transcripts, replayed, milliseconds: Date.now() - started };
 }

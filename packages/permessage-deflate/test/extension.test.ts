@@ -435,7 +435,7 @@ describe('the handshakes: a few calls on each side', () => {
     }
   });
 
-  it("Chromium's offer over HTTP/2 (shared/notes/peers.md) is accepted", () => {
+  it("Chromium's offer over HTTP/2 (test-vectors/README.md, observed peers) is accepted", () => {
     const request = parseRequest(
       [
         [':method', 'CONNECT'],

@@ -124,6 +124,40 @@ describe('RFC 7692 7.2.2 decompressing', () => {
     });
   }
 
+  it('both backends give the same 1007 reason for the same invalid data', () => {
+    const reasons = (pieces: Uint8Array[]) =>
+      Object.values(backends).map((backend) => {
+        const result = feed(new MessageInflater(takeover, { backend, maxMessageBytes: 1 << 20 }), pieces).at(-1)!;
+        return result.type === 'invalid-compressed-data' ? result.reason : result.type;
+      });
+    // A BFINAL block without the empty block after it; truncated; a reserved block type; a bad stored length.
+    for (const input of ['f3 48 cd c9 c9 07 00', 'f2 48 cd c9 c9 07', 'ff 00', '00 05 00 00 00 48 65 6c 6c 6f 00', '01 05 00 fa ff 48 65']) {
+      const [pako, node] = reasons([hex(input)]);
+      expect(node, input).toBe(pako);
+    }
+    expect(reasons([hex('f3 48 cd c9 c9 07 00')])).toEqual(Array(2).fill('the compressed message does not end on a DEFLATE block boundary'));
+    // Truncated or corrupted zlib output, fed in pieces: whenever both fail, with the same words.
+    fc.assert(
+      fc.property(
+        fc.string({ maxLength: 2000 }),
+        fc.constantFrom<object>({}, { level: 0 }, { strategy: zlib.constants.Z_HUFFMAN_ONLY }, { strategy: zlib.constants.Z_FIXED }),
+        fc.boolean(),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.option(fc.nat(), { nil: undefined }),
+        fc.integer({ min: 1, max: 64 }),
+        (text, options, finish, cut, flip, pieceSize) => {
+          const full = finish ? zlib.deflateRawSync(text, options) : zlib.deflateRawSync(text, { ...options, finishFlush: zlib.constants.Z_SYNC_FLUSH }).subarray(0, -4);
+          const data = new Uint8Array(full.subarray(0, Math.floor(cut * (full.length + 1))));
+          if (flip !== undefined && data.length > 0) data[flip % data.length]! ^= 1 << (flip % 8);
+          const pieces = Array.from({ length: Math.ceil(data.length / pieceSize) }, (_, i) => data.subarray(i * pieceSize, (i + 1) * pieceSize));
+          const [pako, node] = reasons(pieces);
+          if (pako !== 'data' && node !== 'data') expect(node).toBe(pako);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it('guards the limit even against a backend that ignores maxOutput', () => {
     const liar: DeflateBackend = {
       name: 'liar',

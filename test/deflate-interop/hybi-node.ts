@@ -36,8 +36,11 @@ const MAX_MESSAGE = 8 * 1024 * 1024;
 
 export interface EchoServer {
   readonly port: number;
-  /** Per accepted connection: the Sec-WebSocket-Extensions answered (null: none), the backend's name (null: none) and its counters. */
-  readonly connections: { response: string | null; backend: string | null; stats: DeflateStats; closeCode?: number }[];
+  /**
+   * Per accepted connection: the Sec-WebSocket-Extensions answered (null: none), the backend's name (null: none),
+   * its counters and the octets each echo took on the wire (frame headers included).
+   */
+  readonly connections: { response: string | null; backend: string | null; stats: DeflateStats; echoOctets: number[]; closeCode?: number }[];
   close(): Promise<void>;
 }
 
@@ -57,26 +60,29 @@ export function startEchoServer(options: EchoServerOptions = {}): Promise<EchoSe
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     const handshake = new ServerHandshake();
-    const record: EchoServer['connections'][number] = { response: null, backend: null, stats: { compressedIn: 0, compressedOut: 0, uncompressedIn: 0 } };
+    const record: EchoServer['connections'][number] = { response: null, backend: null, stats: { compressedIn: 0, compressedOut: 0, uncompressedIn: 0 }, echoOctets: [] };
     let connection: Connection | null = null;
 
     const write = (chunks: readonly Uint8Array[]) => {
       for (const chunk of chunks) socket.write(chunk);
+      return chunks.reduce((n, chunk) => n + chunk.length, 0);
     };
     const handle = (events: Iterable<ConnectionEvent>) => {
       for (const event of events) {
         switch (event.type) {
           case 'message': {
             const c = connection!;
+            let octets = 0;
             if (options.fragmentFrom !== undefined && event.data.length >= options.fragmentFrom) {
               const quarter = Math.ceil(event.data.length / 4);
-              write(c.startMessage(event.kind, event.data.subarray(0, quarter)));
-              write(c.continueMessage(event.data.subarray(quarter, 2 * quarter)));
-              write(c.continueMessage(event.data.subarray(2 * quarter, 3 * quarter)));
-              write(c.finishMessage(event.data.subarray(3 * quarter)));
+              octets += write(c.startMessage(event.kind, event.data.subarray(0, quarter)));
+              octets += write(c.continueMessage(event.data.subarray(quarter, 2 * quarter)));
+              octets += write(c.continueMessage(event.data.subarray(2 * quarter, 3 * quarter)));
+              octets += write(c.finishMessage(event.data.subarray(3 * quarter)));
             } else {
-              write(event.kind === 'text' ? c.sendText(event.data) : c.sendBinary(event.data));
+              octets += write(event.kind === 'text' ? c.sendText(event.data) : c.sendBinary(event.data));
             }
+            record.echoOctets.push(octets);
             break;
           }
           case 'write':

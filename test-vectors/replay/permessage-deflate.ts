@@ -52,6 +52,7 @@ interface Setup {
   readonly windowBits?: Api.WindowBits;
   readonly noContextTakeover?: boolean;
   readonly maxMessageBytes?: number;
+  readonly maxFinalBlocks?: number;
   readonly level?: number;
   readonly memLevel?: number;
   readonly beforeHex?: readonly string[];
@@ -119,7 +120,11 @@ function replayInflate(api: PermessageDeflateApi, vector: Vector, backend: Defla
   const mismatches: string[] = [];
   const params = { windowBits: setup.windowBits ?? 15, noContextTakeover: setup.noContextTakeover ?? false };
   for (const { label, chunks } of chunkings(vector)) {
-    const inflater = new api.MessageInflater(params, { backend, ...(setup.maxMessageBytes !== undefined ? { maxMessageBytes: setup.maxMessageBytes } : {}) });
+    const inflater = new api.MessageInflater(params, {
+      backend,
+      ...(setup.maxMessageBytes !== undefined && { maxMessageBytes: setup.maxMessageBytes }),
+      ...(setup.maxFinalBlocks !== undefined && { maxFinalBlocks: setup.maxFinalBlocks }),
+    });
     const events: Event[] = [];
     let failed = false;
     for (const before of setup.beforeHex ?? []) {
@@ -160,7 +165,8 @@ function replayReceive(api: PermessageDeflateApi, vector: Vector, backend: Defla
   const mismatches: string[] = [];
   for (const { label, chunks } of chunkings(vector)) {
     // The direction this end sends is not exercised: it only answers with control frames.
-    const extensions = setup.negotiated === false ? [] : [new api.PerMessageDeflate({ compress: { windowBits: 15, noContextTakeover: false }, decompress }, { backend })];
+    const options = { backend, ...(setup.maxFinalBlocks !== undefined && { maxFinalBlocks: setup.maxFinalBlocks }) };
+    const extensions = setup.negotiated === false ? [] : [new api.PerMessageDeflate({ compress: { windowBits: 15, noContextTakeover: false }, decompress }, options)];
     const connection = new frameCodec.Connection({
       role: setup.role,
       extensions,

@@ -36,8 +36,11 @@ const MAX_MESSAGE = 8 * 1024 * 1024;
 
 export interface EchoServer {
   readonly port: number;
-  /** Per accepted connection: the Sec-WebSocket-Extensions answered (null: none) and its counters. */
-  readonly connections: { response: string | null; stats: DeflateStats; closeCode?: number }[];
+  /**
+   * Per accepted connection: the Sec-WebSocket-Extensions answered (null: none), the backend's name (null: none),
+   * its counters and the octets each echo took on the wire (frame headers included).
+   */
+  readonly connections: { response: string | null; backend: string | null; stats: DeflateStats; echoOctets: number[]; closeCode?: number }[];
   close(): Promise<void>;
 }
 
@@ -57,26 +60,29 @@ export function startEchoServer(options: EchoServerOptions = {}): Promise<EchoSe
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     const handshake = new ServerHandshake();
-    const record: EchoServer['connections'][number] = { response: null, stats: { compressedIn: 0, compressedOut: 0, uncompressedIn: 0 } };
+    const record: EchoServer['connections'][number] = { response: null, backend: null, stats: { compressedIn: 0, compressedOut: 0, uncompressedIn: 0 }, echoOctets: [] };
     let connection: Connection | null = null;
 
     const write = (chunks: readonly Uint8Array[]) => {
       for (const chunk of chunks) socket.write(chunk);
+      return chunks.reduce((n, chunk) => n + chunk.length, 0);
     };
     const handle = (events: Iterable<ConnectionEvent>) => {
       for (const event of events) {
         switch (event.type) {
           case 'message': {
             const c = connection!;
+            let octets = 0;
             if (options.fragmentFrom !== undefined && event.data.length >= options.fragmentFrom) {
               const quarter = Math.ceil(event.data.length / 4);
-              write(c.startMessage(event.kind, event.data.subarray(0, quarter)));
-              write(c.continueMessage(event.data.subarray(quarter, 2 * quarter)));
-              write(c.continueMessage(event.data.subarray(2 * quarter, 3 * quarter)));
-              write(c.finishMessage(event.data.subarray(3 * quarter)));
+              octets += write(c.startMessage(event.kind, event.data.subarray(0, quarter)));
+              octets += write(c.continueMessage(event.data.subarray(quarter, 2 * quarter)));
+              octets += write(c.continueMessage(event.data.subarray(2 * quarter, 3 * quarter)));
+              octets += write(c.finishMessage(event.data.subarray(3 * quarter)));
             } else {
-              write(event.kind === 'text' ? c.sendText(event.data) : c.sendBinary(event.data));
+              octets += write(event.kind === 'text' ? c.sendText(event.data) : c.sendBinary(event.data));
             }
+            record.echoOctets.push(octets);
             break;
           }
           case 'write':
@@ -102,6 +108,7 @@ export function startEchoServer(options: EchoServerOptions = {}): Promise<EchoSe
         const pmd = options.deflate === false ? null : PerMessageDeflate.server(event.extensions, options.deflate);
         const { response, leftover } = handshake.accept({ extensions: pmd ? [pmd.response] : [] });
         record.response = pmd ? formatExtensionList([pmd.response]) : null;
+        record.backend = pmd ? pmd.extension.backend : null;
         connections.push(record);
         socket.write(response);
         connection = new Connection({ role: 'server', maxMessageSize: MAX_MESSAGE, extensions: pmd ? [counted(pmd.extension, record.stats)] : [] });
@@ -133,6 +140,8 @@ export function startEchoServer(options: EchoServerOptions = {}): Promise<EchoSe
 export interface HybiClient {
   /** The server's Sec-WebSocket-Extensions as accepted (null: not compressed). */
   readonly response: string | null;
+  /** The backend's name (`"pako"`, `"node:zlib"`), null when not compressed. */
+  readonly backend: string | null;
   readonly stats: DeflateStats;
   /** Sends a message, whole or in `fragments` pieces; `transform` as frame-codec's send option. */
   send(kind: 'text' | 'binary', data: Uint8Array, options?: { fragments?: number; transform?: boolean }): void;
@@ -219,6 +228,7 @@ export function connectClient(port: number, options: HybiClientOptions = {}): Pr
         const response = event.extensions.length > 0 ? formatExtensionList(event.extensions) : null;
         resolve({
           response,
+          backend: extension ? extension.backend : null,
           stats,
           send(kind, data, { fragments = 1, transform } = {}) {
             const sendOptions = transform === undefined ? undefined : { transform };

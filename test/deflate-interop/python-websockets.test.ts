@@ -2,16 +2,20 @@
 // deflate on by default: 12-bit windows, every message compressed, each
 // fragment sync-flushed), both roles, through python_peer.py. Messages small
 // and large (1 and 2 MiB), text and binary, fragmented, context takeover on
-// and off both ways, windows from 8 to 12 bits. Loopback, ephemeral ports;
-// every process and socket is ended.
+// and off both ways, windows from 8 to 12 bits; each case with hybi on either
+// backend (pako, node:zlib). Loopback, ephemeral ports; every process and
+// socket is ended.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ClientDeflateOptions, ServerDeflateOptions } from '@hybi/permessage-deflate';
+import { nodeZlibBackend, pakoBackend, type ClientDeflateOptions, type DeflateBackend, type ServerDeflateOptions } from '@hybi/permessage-deflate';
 import { connectClient, jsonText, noise, startEchoServer } from './hybi-node.js';
 
 const PYTHON = '/usr/bin/python3';
 const PEER = fileURLToPath(new URL('./python_peer.py', import.meta.url));
+
+const backends: readonly DeflateBackend[] = [pakoBackend(), nodeZlibBackend(zlib)];
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
@@ -71,15 +75,16 @@ const serverCases: { name: string; hybi: ServerDeflateOptions; python: object; r
   },
 ];
 
-describe('hybi server <- python3-websockets client, permessage-deflate', () => {
+describe.each(backends)('hybi server ($name) <- python3-websockets client, permessage-deflate', (backend) => {
   for (const c of serverCases) {
     it(c.name, { timeout: 20_000 }, async () => {
-      const server = await startEchoServer({ deflate: c.hybi, fragmentFrom: 60_000 });
+      const server = await startEchoServer({ deflate: { ...c.hybi, backend }, fragmentFrom: 60_000 });
       cleanup.push(() => server.close());
       const report = await firstLine(python(['client', JSON.stringify(c.python), String(server.port)]), 15_000);
       expect(report).toMatchObject({ ok: true, failures: [], response: c.response, closeCode: 1000 });
       const { stats, response, closeCode } = server.connections[0]!;
       expect(response).toBe(c.response);
+      expect(server.connections[0]!.backend).toBe(backend.name);
       expect(closeCode).toBe(1000);
       // websockets compresses every message, fragments included; hybi its echoes from 1024 octets.
       expect(stats).toEqual({ compressedIn: report.messages, uncompressedIn: 0, compressedOut: 7 });
@@ -122,15 +127,16 @@ const clientCases: { name: string; hybi: ClientDeflateOptions; python: object; r
   },
 ];
 
-describe('hybi client -> python3-websockets server, permessage-deflate', () => {
+describe.each(backends)('hybi client ($name) -> python3-websockets server, permessage-deflate', (backend) => {
   for (const c of clientCases) {
     it(c.name, { timeout: 20_000 }, async () => {
       const peer = python(['server', JSON.stringify(c.python)]);
       cleanup.push(() => peer.stdin!.end());
       const { port } = (await firstLine(peer, 15_000)) as { port: number };
-      const client = await connectClient(port, { deflate: c.hybi });
+      const client = await connectClient(port, { deflate: { ...c.hybi, backend } });
       cleanup.push(() => client.destroy());
       expect(client.response).toBe(c.response);
+      expect(client.backend).toBe(backend.name);
       for (const message of sent) {
         client.send(message.kind, message.data, { ...(message.fragments && { fragments: message.fragments }), ...(message.transform !== undefined && { transform: message.transform }) });
         const echo = await client.next();

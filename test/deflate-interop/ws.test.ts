@@ -2,10 +2,12 @@
 // hybi server <- ws client, hybi client -> ws server. Messages small and
 // large (1 and 2 MiB), text and binary, compressible and not, whole and
 // fragmented, with context takeover on and off both ways and windows below 15
-// bits. Loopback, ephemeral ports; every socket and server is closed.
+// bits; each case with hybi on either backend (pako, node:zlib). Loopback,
+// ephemeral ports; every socket and server is closed.
+import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer, type PerMessageDeflateOptions } from 'ws';
-import type { ClientDeflateOptions, ServerDeflateOptions } from '@hybi/permessage-deflate';
+import { nodeZlibBackend, pakoBackend, type ClientDeflateOptions, type DeflateBackend, type ServerDeflateOptions } from '@hybi/permessage-deflate';
 import { connectClient, jsonText, noise, startEchoServer, type EchoServer, type HybiClient } from './hybi-node.js';
 
 interface Sent {
@@ -26,6 +28,8 @@ const MESSAGES: readonly Sent[] = [
   { kind: 'binary', data: jsonText(2 << 20, 3) },
   { kind: 'binary', data: noise(1 << 20) },
 ];
+
+const backends: readonly DeflateBackend[] = [pakoBackend(), nodeZlibBackend(zlib)];
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
@@ -86,14 +90,15 @@ const serverCases: { name: string; hybi: ServerDeflateOptions; ws: boolean | Per
   },
 ];
 
-describe('hybi server <- ws client, permessage-deflate', () => {
+describe.each(backends)('hybi server ($name) <- ws client, permessage-deflate', (backend) => {
   for (const c of serverCases) {
     it(c.name, { timeout: 20_000 }, async () => {
-      const server = await startEchoServer({ deflate: c.hybi, fragmentFrom: 60_000 });
+      const server = await startEchoServer({ deflate: { ...c.hybi, backend }, fragmentFrom: 60_000 });
       cleanup.push(() => server.close());
       const ws = await wsClient(server.port, c.ws);
       expect(ws.extensions).toBe('permessage-deflate');
       expect(server.connections[0]!.response).toBe(c.response);
+      expect(server.connections[0]!.backend).toBe(backend.name);
       for (const message of MESSAGES) {
         const echo = await wsEcho(ws, message);
         expect(echo.isBinary).toBe(message.kind === 'binary');
@@ -134,7 +139,7 @@ const clientCases: { name: string; hybi: ClientDeflateOptions; ws: boolean | Per
   },
 ];
 
-describe('hybi client -> ws server, permessage-deflate', () => {
+describe.each(backends)('hybi client ($name) -> ws server, permessage-deflate', (backend) => {
   const sent: readonly Sent[] = [
     ...MESSAGES,
     { kind: 'text', data: new TextEncoder().encode('tiny but compressed'), transform: true },
@@ -156,9 +161,10 @@ describe('hybi client -> ws server, permessage-deflate', () => {
       });
       await new Promise<void>((resolve) => wss.once('listening', resolve));
       const { port } = wss.address() as { port: number };
-      const client: HybiClient = await connectClient(port, { deflate: c.hybi });
+      const client: HybiClient = await connectClient(port, { deflate: { ...c.hybi, backend } });
       cleanup.push(() => client.destroy());
       expect(client.response).toBe(c.response);
+      expect(client.backend).toBe(backend.name);
       for (const message of sent) {
         client.send(message.kind, message.data, { ...(message.fragments && { fragments: message.fragments }), ...(message.transform !== undefined && { transform: message.transform }) });
         const echo = await client.next();

@@ -11,6 +11,7 @@ const iv = (name, reference, setup, inputHex, expect, extra = {}) => inflate.pus
 const msg = (text) => ({ type: 'message', dataText: text });
 const TOO_BIG = { type: 'message-too-big', closeCode: 1009 };
 const INVALID = { type: 'invalid-compressed-data', closeCode: 1007 };
+const TOO_MANY_FINALS = { type: 'too-many-final-blocks', closeCode: 1008 };
 
 iv('7.2.3.1 "Hello" in one compressed block', 'RFC 7692 section 7.2.3.1', {}, 'f2 48 cd c9 c9 07 00', [msg('Hello')]);
 iv('7.2.3.2 second "Hello" refers to the first (context takeover)', 'RFC 7692 section 7.2.3.2', { beforeHex: ['f2 48 cd c9 c9 07 00'] }, 'f2 00 11 00 00', [msg('Hello'), msg('Hello')]);
@@ -50,6 +51,31 @@ iv('"Hello World!" compressed by zlib', 'RFC 7692 section 7.2.1', {}, hex(strip(
   pieces[2] = strip(pieces[2]);
   const splits = [[pieces[0].length], [pieces[0].length + pieces[1].length], [pieces[0].length, pieces[0].length + pieces[1].length]];
   iv('one message in three sync-flushed fragments', 'RFC 7692 section 7.2.3.5', {}, hex(Buffer.concat(pieces)), [msg('Hello World!')], { chunking: { splits } });
+}
+{
+  // RFC 7692 7.2.3.4: a sender may flush with BFINAL blocks; each one restarts the receiver's inflater, so a
+  // message may hold at most maxFinalBlocks of them (default 16).
+  const finals = (n) => '03 00 '.repeat(n) + '00';
+  const finalsNote = { description: 'Empty fixed-Huffman blocks with BFINAL set (03 00), then the header octet of an empty stored block whose LEN and NLEN are the appended tail.' };
+  iv('16 empty blocks with BFINAL set in one message: the default maxFinalBlocks', 'RFC 7692 section 7.2.3.4', {}, finals(16), [msg('')], finalsNote);
+  iv('17 empty blocks with BFINAL set: one past the default maxFinalBlocks fails with 1008', 'RFC 6455 section 7.4.1', {}, finals(17), [TOO_MANY_FINALS], finalsNote);
+  iv('1000 empty blocks with BFINAL set in 2001 octets fail with 1008', 'RFC 6455 section 7.4.1', {}, finals(1000), [TOO_MANY_FINALS],
+    { description: 'Valid DEFLATE that inflates to nothing and fits the size limit; without a bound each block would cost a restart of the inflater.' });
+  iv('maxFinalBlocks counts each message afresh', 'RFC 7692 section 7.2.3.4', { beforeHex: [finals(16)] }, finals(16), [msg(''), msg('')]);
+  iv('maxFinalBlocks 1: the 7.2.3.4 example passes', 'RFC 7692 section 7.2.3.4', { maxFinalBlocks: 1 }, 'f3 48 cd c9 c9 07 00 00', [msg('Hello')]);
+  iv('maxFinalBlocks 0: the 7.2.3.4 example fails with 1008', 'RFC 6455 section 7.4.1', { maxFinalBlocks: 0 }, 'f3 48 cd c9 c9 07 00 00', [TOO_MANY_FINALS]);
+  // Several finished zlib streams in one message: fixed and dynamic blocks after restarts, and references
+  // across a BFINAL block into the window (the next stream compressed with the earlier text as dictionary).
+  const parts = ['Hel', 'lo, ', JSON.stringify(Array.from({ length: 40 }, (_, i) => ({ id: i, name: `user${i % 7}` })))];
+  let seen = '';
+  const streams = parts.map((part) => {
+    const stream = zlib.deflateRawSync(Buffer.from(part), seen ? { dictionary: Buffer.from(seen) } : {});
+    seen += part;
+    return stream;
+  });
+  streams.push(zlib.deflateRawSync(Buffer.from(seen), { dictionary: Buffer.from(seen) }));
+  iv('four finished zlib streams in one message, each referring to the text before it', 'RFC 7692 section 7.2.3.4', {}, hex(Buffer.concat([...streams, Buffer.of(0)])), [msg(seen + seen)],
+    { description: 'BFINAL blocks with fixed and dynamic Huffman codes; the window survives each restart.' });
 }
 iv('truncated: the message ends inside a block', 'RFC 7692 section 7.2.1', {}, 'f2 48 cd c9 c9 07', [INVALID]);
 iv('truncated: BFINAL block without the trailing empty block header', 'RFC 7692 section 7.2.1', {}, 'f3 48 cd c9 c9 07 00', [INVALID]);

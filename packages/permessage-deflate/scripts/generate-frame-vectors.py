@@ -258,6 +258,20 @@ vectors += [
         "chunking": {"splits": [[100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]]},
         "expect": fails(1009, "client"),
     },
+    {
+        "name": "17 empty blocks with BFINAL set in one message fail with 1008 (maxFinalBlocks, default 16)",
+        "reference": "RFC 7692 section 7.2.3.4, RFC 6455 section 7.4.1",
+        "setup": setup("client"),
+        "inputHex": h(f(2, bytes.fromhex("0300") * 16 + b"\x00", rsv=RSV1) + f(2, bytes.fromhex("0300") * 17 + b"\x00", rsv=RSV1)),
+        "expect": [message(data=b"", kind="binary")] + fails(1008, "client"),
+    },
+    {
+        "name": "maxFinalBlocks 1: one empty block with BFINAL set per message, over three frames",
+        "reference": "RFC 7692 section 7.2.3.4",
+        "setup": setup("client", maxFinalBlocks=1),
+        "inputHex": h(f(2, b"\x03", fin=False, rsv=RSV1) + f(0, b"\x00", fin=False) + f(0, b"\x00") + f(2, bytes.fromhex("030003") + b"\x00\x00", rsv=RSV1)),
+        "expect": [message(data=b"", kind="binary")] + fails(1008, "client"),
+    },
     streaming_vector(f),
     {
         "name": "window bits 8: a message whose distances stay within 256 octets",

@@ -12,6 +12,9 @@ export type WindowBits = 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15;
  */
 export const DEFLATE_TAIL: Uint8Array = /* @__PURE__ */ Uint8Array.of(0x00, 0x00, 0xff, 0xff);
 
+/** The reason of a message that does not end on a DEFLATE block boundary (RFC 7692 7.2.1 step 3). */
+export const NOT_AT_BOUNDARY = 'the compressed message does not end on a DEFLATE block boundary';
+
 /** What one direction of a permessage-deflate connection agreed to. */
 export interface DirectionParameters {
   /**
@@ -79,6 +82,8 @@ export type InflateStep =
   | { readonly type: 'data'; readonly chunks: readonly Uint8Array[] }
   /** The message would inflate to more than `maxOutput` octets. */
   | { readonly type: 'too-large' }
+  /** The message has more than `maxFinalBlocks` DEFLATE blocks with BFINAL set. */
+  | { readonly type: 'too-many-final-blocks' }
   /** The compressed data is not valid DEFLATE, or does not end on a block boundary. */
   | { readonly type: 'corrupt'; readonly reason: string };
 
@@ -97,14 +102,26 @@ export interface Decompressor {
    * `00 00 ff ff` (RFC 7692 7.2.2) and requires the data to end on a DEFLATE
    * block boundary; with `noContextTakeover` it then forgets the window.
    * `maxOutput` is how many more octets the current message may inflate to.
+   *
+   * After a block with BFINAL set the stream goes on with the next block,
+   * window kept (RFC 7692 7.2.3.4). `maxFinalBlocks` is how many such blocks
+   * the current message may contain in all: each costs a restart (a whole
+   * one-shot call with `node:zlib`), so their number must be bounded for the
+   * work to stay linear in the input.
    */
-  write(piece: Uint8Array, fin: boolean, maxOutput: number): InflateStep;
+  write(piece: Uint8Array, fin: boolean, maxOutput: number, maxFinalBlocks: number): InflateStep;
+}
+
+/** Checks an integer option given by local code (`fallback` when undefined); throws RangeError otherwise. */
+export function checkInteger(value: unknown, name: string, min: number, max: number, fallback?: number): number {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
+  }
+  return value;
 }
 
 /** Checks a window size given by local code; throws RangeError otherwise. */
 export function checkWindowBits(value: unknown, what: string): WindowBits {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 8 || value > 15) {
-    throw new RangeError(`${what} must be an integer from 8 to 15, got ${String(value)}`);
-  }
-  return value as WindowBits;
+  return checkInteger(value, what, 8, 15) as WindowBits;
 }

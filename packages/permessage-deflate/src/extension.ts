@@ -12,7 +12,7 @@
 import type { MessageExtension, MessageKind, ReceiveTransform, SendTransform, TransformFailure } from '@hybi/frame-codec';
 import type { Extension } from '@hybi/handshake';
 import type { DeflateBackend } from './backend.js';
-import { MessageDeflater, MessageInflater, type InflateResult, type MessageDeflaterOptions } from './message-codec.js';
+import { MessageDeflater, MessageInflater, type InflateResult, type MessageDeflaterOptions, type MessageInflaterOptions } from './message-codec.js';
 import {
   acceptServerResponse,
   createClientOffer,
@@ -27,8 +27,12 @@ import { pakoBackend } from './pako-backend.js';
 /** RFC 7692 6: "This extension uses the RSV1 bit of the WebSocket frame header". */
 const RSV1 = 0x40;
 
-/** How the extension compresses: the backend and the threshold (see {@link MessageDeflaterOptions}). */
-export interface PerMessageDeflateExtensionOptions extends MessageDeflaterOptions {}
+/**
+ * How the extension compresses and inflates: the backend, the threshold (see
+ * {@link MessageDeflaterOptions}) and `maxFinalBlocks` (see
+ * {@link MessageInflaterOptions}); the message limit is the connection's.
+ */
+export interface PerMessageDeflateExtensionOptions extends MessageDeflaterOptions, Pick<MessageInflaterOptions, 'maxFinalBlocks'> {}
 
 /** A server's negotiation preferences and the extension's options. */
 export interface ServerDeflateOptions extends Omit<ServerNegotiationOptions, 'backend'>, PerMessageDeflateExtensionOptions {}
@@ -127,7 +131,7 @@ export class PerMessageDeflate implements MessageExtension {
     this.negotiated = negotiated;
     this.backend = backend.name;
     this.#deflater = new MessageDeflater(negotiated.compress, { ...options, backend });
-    this.#inflater = new MessageInflater(negotiated.decompress, { backend });
+    this.#inflater = new MessageInflater(negotiated.decompress, { ...options, backend });
     this.#receive = {
       push: (data, limit) => this.#inflate(limit, (inflater) => inflater.write(data)),
       end: (limit) => {
@@ -180,8 +184,16 @@ export class PerMessageDeflate implements MessageExtension {
     }
     const result = step(inflater);
     if (result.type === 'data') return result.chunks;
-    // 1009 (message-too-big) or 1007 (invalid-compressed-data).
-    return { code: result.closeCode, reason: result.type === 'message-too-big' ? `compressed message of more than ${result.maxMessageBytes} bytes, compressed or inflated` : result.reason };
+    // 1009 (message-too-big), 1007 (invalid-compressed-data) or 1008 (too-many-final-blocks).
+    return {
+      code: result.closeCode,
+      reason:
+        result.type === 'message-too-big'
+          ? `compressed message of more than ${result.maxMessageBytes} bytes, compressed or inflated`
+          : result.type === 'too-many-final-blocks'
+            ? `compressed message of more than ${result.maxFinalBlocks} DEFLATE blocks with BFINAL set`
+            : result.reason,
+    };
   }
 
   #live<T>(codec: T | null): T {

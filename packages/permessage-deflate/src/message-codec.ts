@@ -3,17 +3,28 @@
 // and fragmentation; this layer turns payloads into compressed payloads and
 // back, with the threshold, the per-message opt-out and bounded inflation.
 
-import type { Compressor, Decompressor, DeflateBackend, DirectionParameters } from './backend.js';
+import type { Compressor, Decompressor, DeflateBackend, DirectionParameters, InflateStep } from './backend.js';
 import { pakoBackend } from './pako-backend.js';
 
 /** Close codes the inflate side may ask for (RFC 6455 7.4.1). */
 export const CLOSE_MESSAGE_TOO_BIG = 1009;
 export const CLOSE_INVALID_PAYLOAD = 1007;
+const CLOSE_POLICY_VIOLATION = 1008;
 
 /** Default {@link MessageDeflaterOptions.threshold}: the same as `ws`. */
 export const DEFAULT_THRESHOLD = 1024;
 /** Default {@link MessageInflaterOptions.maxMessageBytes}: 1 MiB, as python-websockets. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
+/** Default {@link MessageInflaterOptions.maxFinalBlocks}. */
+const DEFAULT_MAX_FINAL_BLOCKS = 16;
+
+/** Checks a count given by local code; throws RangeError otherwise. */
+function count(value: number, name: string, infinite = false): number {
+  if (!(Number.isSafeInteger(value) || (infinite && value === Infinity)) || value < 0) {
+    throw new RangeError(`${name} must be a non-negative integer${infinite ? ' or Infinity' : ''}, got ${String(value)}`);
+  }
+  return value;
+}
 
 /** RFC 7692 7.2.3.6: an empty message compresses to an empty stored block's header, with the tail removed. */
 const EMPTY_MESSAGE = /* @__PURE__ */ Uint8Array.of(0x00);
@@ -48,9 +59,7 @@ export class MessageDeflater {
   constructor(params: DirectionParameters, options: MessageDeflaterOptions = {}) {
     this.params = params;
     this.#backend = options.backend ?? pakoBackend();
-    const threshold = options.threshold ?? DEFAULT_THRESHOLD;
-    if (!Number.isSafeInteger(threshold) || threshold < 0) throw new RangeError(`threshold must be a non-negative integer, got ${String(threshold)}`);
-    this.threshold = threshold;
+    this.threshold = count(options.threshold ?? DEFAULT_THRESHOLD, 'threshold');
   }
 
   /**
@@ -109,6 +118,15 @@ export interface MessageInflaterOptions {
    * inflation stops as soon as the output would pass it.
    */
   readonly maxMessageBytes?: number;
+  /**
+   * The most DEFLATE blocks with BFINAL set one message may contain (default
+   * 16; `Infinity` allowed). RFC 7692 7.2.3.4 lets a sender flush with them,
+   * so one per message, or per frame, is legitimate. Each is a restart of
+   * the inflater (with `node:zlib`, a whole one-shot call): without a bound
+   * a message of empty ones (`03 00`, 2 octets each) costs far more than its
+   * size.
+   */
+  readonly maxFinalBlocks?: number;
 }
 
 /** What feeding a compressed message produced. */
@@ -118,9 +136,16 @@ export type InflateResult =
   /** The message is larger than `maxMessageBytes`, compressed or inflated: close with 1009. */
   | { readonly type: 'message-too-big'; readonly closeCode: 1009; readonly maxMessageBytes: number }
   /** The compressed data is invalid: close with 1007. */
-  | { readonly type: 'invalid-compressed-data'; readonly closeCode: 1007; readonly reason: string };
+  | { readonly type: 'invalid-compressed-data'; readonly closeCode: 1007; readonly reason: string }
+  /**
+   * The message has more than `maxFinalBlocks` blocks with BFINAL set: close
+   * with 1008, "a message that violates its policy" (RFC 6455 7.4.1). It is
+   * valid DEFLATE and may be small, so neither 1007 nor 1009 fits.
+   */
+  | { readonly type: 'too-many-final-blocks'; readonly closeCode: 1008; readonly maxFinalBlocks: number };
 
 const NO_DATA: InflateResult = { type: 'data', chunks: [] };
+const TOO_LARGE: InflateStep = { type: 'too-large' };
 
 /**
  * Inflates the compressed messages one endpoint receives, under the agreed
@@ -133,6 +158,7 @@ const NO_DATA: InflateResult = { type: 'data', chunks: [] };
 export class MessageInflater {
   readonly params: DirectionParameters;
   readonly maxMessageBytes: number;
+  readonly maxFinalBlocks: number;
   readonly #backend: DeflateBackend;
   #decompressor: Decompressor | null = null;
   #state: 'idle' | 'message' | 'failed' = 'idle';
@@ -144,9 +170,8 @@ export class MessageInflater {
   constructor(params: DirectionParameters, options: MessageInflaterOptions = {}) {
     this.params = params;
     this.#backend = options.backend ?? pakoBackend();
-    const max = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-    if (!Number.isSafeInteger(max) || max < 0) throw new RangeError(`maxMessageBytes must be a non-negative integer, got ${String(max)}`);
-    this.maxMessageBytes = max;
+    this.maxMessageBytes = count(options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, 'maxMessageBytes');
+    this.maxFinalBlocks = count(options.maxFinalBlocks ?? DEFAULT_MAX_FINAL_BLOCKS, 'maxFinalBlocks', true);
   }
 
   /**
@@ -188,26 +213,21 @@ export class MessageInflater {
 
   #feed(piece: Uint8Array, fin: boolean): InflateResult {
     this.#compressedBytes += piece.length;
-    if (this.#compressedBytes > this.#limit) return this.#tooBig();
-    this.#decompressor ??= this.#backend.createDecompressor(this.params);
-    const step = this.#decompressor.write(piece, fin, this.#limit - this.#inflatedBytes);
-    switch (step.type) {
-      case 'data':
-        for (const chunk of step.chunks) this.#inflatedBytes += chunk.length;
-        // A backend that breaks its contract must not break the bound.
-        if (this.#inflatedBytes > this.#limit) return this.#tooBig();
-        return step.chunks.length === 0 ? NO_DATA : step;
-      case 'too-large':
-        return this.#tooBig();
-      case 'corrupt':
-        this.#state = 'failed';
-        return { type: 'invalid-compressed-data', closeCode: CLOSE_INVALID_PAYLOAD, reason: step.reason };
+    const step: InflateStep =
+      this.#compressedBytes > this.#limit
+        ? TOO_LARGE
+        : (this.#decompressor ??= this.#backend.createDecompressor(this.params)).write(piece, fin, this.#limit - this.#inflatedBytes, this.maxFinalBlocks);
+    if (step.type === 'data') {
+      for (const chunk of step.chunks) this.#inflatedBytes += chunk.length;
+      // A backend that breaks its contract must not break the bound.
+      if (this.#inflatedBytes <= this.#limit) return step.chunks.length === 0 ? NO_DATA : step;
     }
-  }
-
-  #tooBig(): InflateResult {
     this.#state = 'failed';
-    return { type: 'message-too-big', closeCode: CLOSE_MESSAGE_TOO_BIG, maxMessageBytes: this.#limit };
+    return step.type === 'corrupt'
+      ? { type: 'invalid-compressed-data', closeCode: CLOSE_INVALID_PAYLOAD, reason: step.reason }
+      : step.type === 'too-many-final-blocks'
+        ? { type: 'too-many-final-blocks', closeCode: CLOSE_POLICY_VIOLATION, maxFinalBlocks: this.maxFinalBlocks }
+        : { type: 'message-too-big', closeCode: CLOSE_MESSAGE_TOO_BIG, maxMessageBytes: this.#limit };
   }
 
   #expect(state: 'idle' | 'message', call: string): void {

@@ -6,7 +6,7 @@
 // takeover is therefore rebuilt on each call with a preset dictionary holding
 // the last window of plaintext, which is what the peer's inflater holds too.
 
-import { DEFLATE_TAIL, type Compressor, type Decompressor, type DeflateBackend, type DirectionParameters, type InflateStep } from './backend.js';
+import { DEFLATE_TAIL, NOT_AT_BOUNDARY, checkInteger, type Compressor, type Decompressor, type DeflateBackend, type DirectionParameters, type InflateStep } from './backend.js';
 import type { PakoBackendOptions } from './pako-backend.js';
 
 /** The parts of `node:zlib` this backend uses; `typeof import('node:zlib')` satisfies it. */
@@ -28,14 +28,6 @@ const CHUNK_SIZE = 16 * 1024;
  * boundary; otherwise zlib reports "unexpected end of file" or a data error.
  */
 const FINAL_EMPTY_BLOCK = /* @__PURE__ */ Uint8Array.of(0x01, 0x00, 0x00, 0xff, 0xff);
-
-function checkLevel(value: unknown, name: string, min: number, max: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
-  }
-  return value;
-}
 
 /**
  * Context takeover is rebuilt from preset dictionaries, so they must work:
@@ -70,10 +62,10 @@ function honoursDictionaries(zlib: NodeZlibModule): boolean {
  */
 export function nodeZlibBackend(zlib: NodeZlibModule, options: NodeZlibBackendOptions = {}): DeflateBackend {
   if (typeof zlib?.deflateRawSync !== 'function' || typeof zlib.inflateRawSync !== 'function' || typeof zlib.constants !== 'object') {
-    throw new TypeError('nodeZlibBackend needs the node:zlib module: nodeZlibBackend(await import("node:zlib"))');
+    throw new TypeError('nodeZlibBackend(zlib): pass the node:zlib module');
   }
-  const level = checkLevel(options.level, 'level', 0, 9, 6);
-  const memLevel = checkLevel(options.memLevel, 'memLevel', 1, 9, 8);
+  const level = checkInteger(options.level, 'level', 0, 9, 6);
+  const memLevel = checkInteger(options.memLevel, 'memLevel', 1, 9, 8);
   if (!honoursDictionaries(zlib)) {
     throw new Error('this node:zlib ignores preset dictionaries (Deno 2.9 does), which context takeover needs here: use pakoBackend()');
   }
@@ -171,7 +163,7 @@ class NodeZlibDecompressor implements Decompressor {
     this.#noContextTakeover = params.noContextTakeover;
   }
 
-  write(piece: Uint8Array, fin: boolean, maxOutput: number): InflateStep {
+  write(piece: Uint8Array, fin: boolean, maxOutput: number, maxFinalBlocks: number): InflateStep {
     if (this.#failed) throw new Error('this decompressor already reported a failure; the connection must be closed');
     if (piece.length > 0) {
       this.#pieces.push(piece.slice());
@@ -179,7 +171,7 @@ class NodeZlibDecompressor implements Decompressor {
     }
     if (!fin) return { type: 'data', chunks: [] };
     // RFC 7692 7.2.2 step 1: append 00 00 ff ff; then the final empty block.
-    let input = new Uint8Array(this.#pieceBytes + DEFLATE_TAIL.length + FINAL_EMPTY_BLOCK.length);
+    const input = new Uint8Array(this.#pieceBytes + DEFLATE_TAIL.length + FINAL_EMPTY_BLOCK.length);
     let offset = 0;
     for (const p of this.#pieces) {
       input.set(p, offset);
@@ -189,51 +181,65 @@ class NodeZlibDecompressor implements Decompressor {
     input.set(FINAL_EMPTY_BLOCK, offset + DEFLATE_TAIL.length);
     this.#pieces = [];
     this.#pieceBytes = 0;
+    const step = this.#inflate(input, maxOutput, maxFinalBlocks);
+    if (step.type !== 'data') this.#failed = true;
+    else if (this.#noContextTakeover) this.#history.clear();
+    return step;
+  }
 
+  #inflate(input: Uint8Array, maxOutput: number, maxFinalBlocks: number): InflateStep {
     const chunks: Uint8Array[] = [];
     let produced = 0;
+    let finalBlocks = 0;
     for (;;) {
+      const options = {
+        windowBits: this.#windowBits,
+        finishFlush: this.#zlib.constants.Z_FINISH,
+        chunkSize: CHUNK_SIZE,
+        // Bounded: node:zlib stops within one chunk past this. It takes at
+        // most its largest Buffer (2^31 - 1 is within it on every version),
+        // so an unlimited message is limited there.
+        maxOutputLength: Math.min(maxOutput - produced + 1, 0x7fffffff),
+        dictionary: this.#history.view(),
+        info: true,
+      };
       let result: { buffer: Uint8Array; engine: { bytesWritten: number } };
       try {
-        result = this.#zlib.inflateRawSync(input, {
-          windowBits: this.#windowBits,
-          finishFlush: this.#zlib.constants.Z_FINISH,
-          chunkSize: CHUNK_SIZE,
-          // Bounded: node:zlib stops within one chunk past this. It takes at
-          // most its largest Buffer (2^31 - 1 is within it on every version),
-          // so an unlimited message is limited there.
-          maxOutputLength: Math.min(maxOutput - produced + 1, 0x7fffffff),
-          dictionary: this.#history.view(),
-          info: true,
-        }) as typeof result;
+        result = this.#zlib.inflateRawSync(input, options) as typeof result;
       } catch (error) {
-        this.#failed = true;
         if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') return { type: 'too-large' };
-        const message = (error as { message?: unknown }).message;
-        return { type: 'corrupt', reason: message === 'unexpected end of file' ? 'the compressed message does not end on a DEFLATE block boundary' : String(message) };
+        return { type: 'corrupt', reason: this.#reason(input, options) };
       }
       const output = result.buffer;
       if (output.length > 0) {
         produced += output.length;
-        if (produced > maxOutput) {
-          this.#failed = true;
-          return { type: 'too-large' };
-        }
+        if (produced > maxOutput) return { type: 'too-large' };
         chunks.push(plain(output));
         this.#history.append(output);
       }
       const consumed = result.engine.bytesWritten;
-      if (consumed >= input.length) break;
-      if (consumed === 0) {
-        this.#failed = true;
-        return { type: 'corrupt', reason: 'inflate made no progress' };
-      }
-      // RFC 7692 7.2.1: a block with BFINAL set ended the stream early; "The
-      // next DEFLATE block follows the padded data if any." Go on with the
-      // output so far as the dictionary.
+      if (consumed >= input.length) return { type: 'data', chunks };
+      if (consumed === 0) return { type: 'corrupt', reason: 'inflate made no progress' };
+      // RFC 7692 7.2.3.4: a block with BFINAL set ended the stream early, and
+      // more blocks follow. Each costs one more call: bounded per message.
+      if (++finalBlocks > maxFinalBlocks) return { type: 'too-many-final-blocks' };
+      // Go on with the output so far as the dictionary.
       input = input.subarray(consumed);
     }
-    if (this.#noContextTakeover) this.#history.clear();
-    return { type: 'data', chunks };
+  }
+
+  /**
+   * Why the call failed, in the pako backend's words: zlib's message when the
+   * message's data, tail included, is invalid; else only the final empty
+   * block after the tail failed, so the data does not end on a block
+   * boundary. Telling them apart costs one more call, on a failing connection.
+   */
+  #reason(input: Uint8Array, options: object): string {
+    try {
+      this.#zlib.inflateRawSync(input.subarray(0, -FINAL_EMPTY_BLOCK.length), { ...options, finishFlush: this.#zlib.constants.Z_SYNC_FLUSH });
+    } catch (error) {
+      return String((error as { message?: unknown }).message);
+    }
+    return NOT_AT_BOUNDARY;
   }
 }

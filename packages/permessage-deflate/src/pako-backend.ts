@@ -14,10 +14,8 @@ import {
   zlibDeflateReset,
   zlibInflate,
   zlibInflateInit2,
-  zlibInflateReset,
-  zlibInflateResetKeep,
 } from 'pako';
-import { DEFLATE_TAIL, type Compressor, type Decompressor, type DeflateBackend, type DirectionParameters, type InflateStep } from './backend.js';
+import { DEFLATE_TAIL, NOT_AT_BOUNDARY, checkInteger, type Compressor, type Decompressor, type DeflateBackend, type DirectionParameters, type InflateStep } from './backend.js';
 
 /** Options of {@link pakoBackend}. */
 export interface PakoBackendOptions {
@@ -44,22 +42,14 @@ const MODE_TYPE = 16191;
 const MODE_TYPEDO = 16192;
 const MODE_DONE = 16208;
 
-function checkLevel(value: unknown, name: string, min: number, max: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
-  }
-  return value;
-}
-
 /**
  * The default backend, built on pako 3's low-level zlib API. Runs wherever
  * JavaScript does (Node, Deno, Bun, browsers). Compresses within 8 to 15
  * window bits (8 runs zlib's 9-bit window, whose distances never exceed 250).
  */
 export function pakoBackend(options: PakoBackendOptions = {}): DeflateBackend {
-  const level = checkLevel(options.level, 'level', 0, 9, 6);
-  const memLevel = checkLevel(options.memLevel, 'memLevel', 1, 9, 8);
+  const level = checkInteger(options.level, 'level', 0, 9, 6);
+  const memLevel = checkInteger(options.memLevel, 'memLevel', 1, 9, 8);
   return {
     name: 'pako',
     compressWindowBits: { min: 8, max: 15 },
@@ -131,6 +121,8 @@ class PakoDecompressor implements Decompressor {
   #outputUsed = 0;
   /** Inflate returned Z_STREAM_END (a BFINAL block): restart before more input. */
   #streamEnded = false;
+  /** Blocks with BFINAL set in the current message. */
+  #finalBlocks = 0;
   #failed = false;
   /** Octets produced by the current write() call. */
   #produced = 0;
@@ -141,16 +133,16 @@ class PakoDecompressor implements Decompressor {
     this.#noContextTakeover = params.noContextTakeover;
   }
 
-  write(piece: Uint8Array, fin: boolean, maxOutput: number): InflateStep {
+  write(piece: Uint8Array, fin: boolean, maxOutput: number, maxFinalBlocks: number): InflateStep {
     if (this.#failed) throw new Error('this decompressor already reported a failure; the connection must be closed');
     const chunks: Uint8Array[] = [];
     this.#produced = 0;
-    let step = piece.length === 0 ? null : this.#inflate(piece, chunks, maxOutput);
+    let step = piece.length === 0 ? null : this.#inflate(piece, chunks, maxOutput, maxFinalBlocks);
     if (step === null && fin) {
       // RFC 7692 7.2.2: "Append 4 octets of 0x00 0x00 0xff 0xff to the tail end
       // of the payload of the message. Decompress the resulting data using
       // DEFLATE."
-      step = this.#inflate(DEFLATE_TAIL, chunks, maxOutput);
+      step = this.#inflate(DEFLATE_TAIL, chunks, maxOutput, maxFinalBlocks);
       if (step === null) step = this.#endMessage();
     }
     if (step !== null) {
@@ -163,7 +155,7 @@ class PakoDecompressor implements Decompressor {
   }
 
   /** Inflates `input` completely into `chunks`; a failure step, or null. */
-  #inflate(input: Uint8Array, chunks: Uint8Array[], maxOutput: number): InflateStep | null {
+  #inflate(input: Uint8Array, chunks: Uint8Array[], maxOutput: number, maxFinalBlocks: number): InflateStep | null {
     const strm = this.#strm;
     strm.input = input;
     strm.next_in = 0;
@@ -171,10 +163,9 @@ class PakoDecompressor implements Decompressor {
     for (;;) {
       if (this.#streamEnded) {
         if (strm.avail_in === 0) break;
-        // RFC 7692 7.2.1: after a block with BFINAL set "The next DEFLATE block
-        // follows the padded data if any." Restart the inflater, keeping its
-        // window (zlib's inflateResetKeep), and go on.
-        zlibInflateResetKeep(strm);
+        // RFC 7692 7.2.3.4: a message may be flushed with a block with BFINAL
+        // set, followed by more blocks. Restart the inflater, keeping its window.
+        restart(strm, true);
         this.#streamEnded = false;
       }
       if (this.#outputUsed === this.#output.length) {
@@ -199,6 +190,7 @@ class PakoDecompressor implements Decompressor {
       }
       if (status === Z_STREAM_END) {
         this.#streamEnded = true;
+        if (++this.#finalBlocks > maxFinalBlocks) return { type: 'too-many-final-blocks' };
         continue;
       }
       if (status !== Z_OK && status !== Z_BUF_ERROR) {
@@ -218,16 +210,33 @@ class PakoDecompressor implements Decompressor {
     // the BTYPE bits set to 00", so with the tail restored the data ends on a
     // block boundary. Anything else is a truncated or padded message.
     const atBoundary = this.#streamEnded || (state.bits === 0 && (state.mode === MODE_TYPEDO || state.mode === MODE_TYPE || state.mode === MODE_DONE));
-    if (!atBoundary) return { type: 'corrupt', reason: 'the compressed message does not end on a DEFLATE block boundary' };
+    if (!atBoundary) return { type: 'corrupt', reason: NOT_AT_BOUNDARY };
     this.#output = EMPTY;
     this.#outputUsed = 0;
+    this.#finalBlocks = 0;
     if (this.#noContextTakeover) {
       // RFC 7692 7.2.2: with no context takeover the receiver "MAY decompress
       // each new message with an empty LZ77 sliding window". We do, so a
       // reference into an earlier message is an error instead of a silent read.
-      zlibInflateReset(this.#strm);
+      restart(this.#strm, false);
       this.#streamEnded = false;
     }
     return null;
   }
+}
+
+/**
+ * zlib's inflateResetKeep (keepWindow) or inflateReset on a raw inflater.
+ * pako's own allocate new code tables (5.8 KB) on every call, which a peer
+ * could trigger once per 2 octets with empty BFINAL blocks; zlib reuses
+ * them, and so does this. Both callers restart at a block boundary with no
+ * bits left over (a stream that ended, or what #endMessage checks), so of
+ * pako's fields only the mode and BFINAL need resetting: the totals and the
+ * zlib-header fields are never read by raw inflation.
+ */
+function restart(strm: ZStream, keepWindow: boolean): void {
+  const state = strm.state as { mode: number; last: number; wsize: number; whave: number; wnext: number };
+  if (!keepWindow) state.wsize = state.whave = state.wnext = 0;
+  state.mode = MODE_TYPEDO;
+  state.last = 0;
 }

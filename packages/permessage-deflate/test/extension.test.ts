@@ -20,6 +20,7 @@ import {
   type ServerDeflateOptions,
 } from '../src/index.js';
 import { allocatedBytes } from './allocations.js';
+import { countingZlib } from './zlib-calls.js';
 import { RSV1, clientFrame, concat, fails, frame, fromHex, hex, parseFrames, plain, receiveAll, splitAt, text } from './frames.js';
 
 const takeover: DirectionParameters = { windowBits: 15, noContextTakeover: false };
@@ -365,6 +366,42 @@ describe('RFC 6455 7.4.1 1009: a compression bomb stops at maxMessageSize', () =
     );
     expect(receiveAll(serverWith({ maxMessageSize: 6000 }), input)).toEqual(fails(1009)); // 6001 octets compressed
     expect(receiveAll(serverWith({ maxMessageSize: 6001 }), input)).toEqual([message('binary', '')]);
+  });
+});
+
+describe('RFC 7692 7.2.3.4 blocks with BFINAL set: a flood of them fails with 1008', () => {
+  // The audit's message: 524287 empty fixed-Huffman blocks with BFINAL set (03 00), then 00; valid, it inflates
+  // to nothing and fits the default 1 MiB limit.
+  const flood = new Uint8Array((1 << 20) - 1);
+  for (let i = 0; i + 1 < flood.length; i += 2) flood[i] = 0x03;
+  const input = clientFrame(2, flood, { rsv: RSV1 });
+  const connection = (options: PerMessageDeflateExtensionOptions = {}) => new Connection({ role: 'server', maxMessageSize: 1 << 20, extensions: [extension(takeover, takeover, options)] });
+
+  it('pako: 1008 after 17 restarts, allocating the inflater and one output buffer (was 2.9 GiB)', () => {
+    const events: Record<string, unknown>[] = [];
+    const allocated = allocatedBytes(() => {
+      events.push(...plain(connection().receive(input.slice()))); // unmasked in place: a copy each time
+    });
+    expect(events).toEqual(fails(1008));
+    expect(events[0]).toMatchObject({ reason: 'compressed message of more than 16 DEFLATE blocks with BFINAL set' });
+    expect(allocated.total).toBeLessThanOrEqual(7 * 1024 + 64 * 1024);
+    expect(allocated.scratch).toBeLessThanOrEqual(32 * (17 + 8));
+  });
+
+  it('node:zlib: 1008 after 17 inflateRawSync calls (was 524288)', () => {
+    const { zlib: counted, calls } = countingZlib();
+    const backend = nodeZlibBackend(counted);
+    calls.length = 0;
+    expect(plain(connection({ backend }).receive(input.slice()))).toEqual(fails(1008));
+    expect(calls.length).toBe(17);
+  });
+
+  it('the maxFinalBlocks option of PerMessageDeflate raises the limit', () => {
+    const few = clientFrame(2, flood.subarray(flood.length - 2 * 100 - 1), { rsv: RSV1 }); // 100 blocks
+    for (const backend of [pakoBackend(), nodeZlibBackend(zlib)]) {
+      expect(plain(connection({ backend }).receive(few.slice()))).toEqual(fails(1008));
+      expect(plain(connection({ backend, maxFinalBlocks: 100 }).receive(few.slice()))).toEqual([message('binary', '')]);
+    }
   });
 });
 

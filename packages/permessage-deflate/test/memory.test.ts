@@ -61,10 +61,10 @@ describe('memory per connection (README table)', () => {
   it('through the backend, a decompressor allocates its window and tables once, then only output', () => {
     const decompressor = pakoBackend().createDecompressor({ windowBits: 15, noContextTakeover: false });
     const hello = Uint8Array.of(0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00);
-    const first = allocatedBytes(() => decompressor.write(hello, true, 1 << 20));
+    const first = allocatedBytes(() => decompressor.write(hello, true, 1 << 20, 16));
     // Window + the first output buffer (1 KiB at least).
     expect(first.total).toBe(32768 + 1024);
-    const again = allocatedBytes(() => decompressor.write(Uint8Array.of(0xf2, 0x00, 0x11, 0x00, 0x00), true, 1 << 20));
+    const again = allocatedBytes(() => decompressor.write(Uint8Array.of(0xf2, 0x00, 0x11, 0x00, 0x00), true, 1 << 20, 16));
     expect(again.total).toBe(1024);
   });
 });

@@ -15,6 +15,7 @@ import {
   type InflateResult,
 } from '../src/index.js';
 import { allocatedBytes } from './allocations.js';
+import { countingZlib } from './zlib-calls.js';
 
 const takeover = { windowBits: 15, noContextTakeover: false } as const;
 const hello = new TextEncoder().encode('Hello');
@@ -123,6 +124,40 @@ describe('RFC 7692 7.2.2 decompressing', () => {
     });
   }
 
+  it('both backends give the same 1007 reason for the same invalid data', () => {
+    const reasons = (pieces: Uint8Array[]) =>
+      Object.values(backends).map((backend) => {
+        const result = feed(new MessageInflater(takeover, { backend, maxMessageBytes: 1 << 20 }), pieces).at(-1)!;
+        return result.type === 'invalid-compressed-data' ? result.reason : result.type;
+      });
+    // A BFINAL block without the empty block after it; truncated; a reserved block type; a bad stored length.
+    for (const input of ['f3 48 cd c9 c9 07 00', 'f2 48 cd c9 c9 07', 'ff 00', '00 05 00 00 00 48 65 6c 6c 6f 00', '01 05 00 fa ff 48 65']) {
+      const [pako, node] = reasons([hex(input)]);
+      expect(node, input).toBe(pako);
+    }
+    expect(reasons([hex('f3 48 cd c9 c9 07 00')])).toEqual(Array(2).fill('the compressed message does not end on a DEFLATE block boundary'));
+    // Truncated or corrupted zlib output, fed in pieces: whenever both fail, with the same words.
+    fc.assert(
+      fc.property(
+        fc.string({ maxLength: 2000 }),
+        fc.constantFrom<object>({}, { level: 0 }, { strategy: zlib.constants.Z_HUFFMAN_ONLY }, { strategy: zlib.constants.Z_FIXED }),
+        fc.boolean(),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.option(fc.nat(), { nil: undefined }),
+        fc.integer({ min: 1, max: 64 }),
+        (text, options, finish, cut, flip, pieceSize) => {
+          const full = finish ? zlib.deflateRawSync(text, options) : zlib.deflateRawSync(text, { ...options, finishFlush: zlib.constants.Z_SYNC_FLUSH }).subarray(0, -4);
+          const data = new Uint8Array(full.subarray(0, Math.floor(cut * (full.length + 1))));
+          if (flip !== undefined && data.length > 0) data[flip % data.length]! ^= 1 << (flip % 8);
+          const pieces = Array.from({ length: Math.ceil(data.length / pieceSize) }, (_, i) => data.subarray(i * pieceSize, (i + 1) * pieceSize));
+          const [pako, node] = reasons(pieces);
+          if (pako !== 'data' && node !== 'data') expect(node).toBe(pako);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it('guards the limit even against a backend that ignores maxOutput', () => {
     const liar: DeflateBackend = {
       name: 'liar',
@@ -192,6 +227,91 @@ describe('negotiation feeds the codec', () => {
   });
 });
 
+/**
+ * `count` empty fixed-Huffman blocks with BFINAL set (`03 00`: the 10 bits
+ * of each, padded), then the header octet of an empty stored block, whose
+ * LEN and NLEN are the tail the receiver appends: a valid message that
+ * inflates to nothing.
+ */
+function finalBlocks(count: number): Uint8Array {
+  const out = new Uint8Array(2 * count + 1);
+  for (let i = 0; i < count; i++) out[2 * i] = 0x03;
+  return out;
+}
+
+describe('RFC 7692 7.2.3.4 blocks with BFINAL set: restarts are bounded', () => {
+  it('the example: a BFINAL block, then the header of an empty stored block', () => {
+    for (const backend of Object.values(backends)) {
+      expect(output(feed(new MessageInflater(takeover, { backend }), [hex('f3 48 cd c9 c9 07 00 00')]))).toEqual(hello);
+    }
+  });
+
+  for (const [name, backend] of Object.entries(backends)) {
+    it(`${name}: up to maxFinalBlocks (default 16) per message; one more fails with 1008`, () => {
+      const inflater = new MessageInflater(takeover, { backend });
+      expect(inflater.maxFinalBlocks).toBe(16);
+      expect(feed(inflater, [finalBlocks(16)])).toEqual([{ type: 'data', chunks: [] }, { type: 'data', chunks: [] }]);
+      // The count is per message.
+      expect(output(feed(inflater, [finalBlocks(16)]))).toEqual(new Uint8Array(0));
+      expect(feed(inflater, [finalBlocks(17)]).at(-1)).toEqual({ type: 'too-many-final-blocks', closeCode: 1008, maxFinalBlocks: 16 });
+      expect(() => inflater.begin()).toThrow(/already reported a failure/);
+
+      const strict = new MessageInflater(takeover, { backend, maxFinalBlocks: 0 });
+      expect(feed(strict, [hex('f3 48 cd c9 c9 07 00 00')]).at(-1)).toMatchObject({ type: 'too-many-final-blocks', maxFinalBlocks: 0 });
+      const unlimited = new MessageInflater(takeover, { backend, maxFinalBlocks: Infinity });
+      expect(output(feed(unlimited, [finalBlocks(1000)]))).toEqual(new Uint8Array(0));
+    });
+  }
+
+  it('pako: a restart allocates nothing (zlib reuses its code tables; pako\'s inflateResetKeep allocates 5.8 KB)', () => {
+    const measure = (count: number) => {
+      const pieces = [finalBlocks(count)];
+      let results: InflateResult[] = [];
+      const allocated = allocatedBytes(() => {
+        results = feed(new MessageInflater(takeover, { backend: pakoBackend(), maxFinalBlocks: Infinity }), pieces);
+      });
+      expect(results.at(-1)).toEqual({ type: 'data', chunks: [] });
+      return allocated;
+    };
+    const many = measure(10_000);
+    const more = measure(20_000);
+    // The same whatever the number of restarts: the inflater's state and tables, one output buffer.
+    expect(more.total).toBe(many.total);
+    expect(more.total).toBeLessThanOrEqual(7 * 1024 + 64 * 1024);
+    // 23 octets of scratch per inflate() call: one call per restart, so linear in the input.
+    expect(more.scratch).toBeLessThanOrEqual(32 * (20_000 + 8));
+  });
+
+  it('pako: the 1 MiB message of the audit (524287 of them) fails with 1008 after 17 inflate() calls, allocating a constant', () => {
+    const flood = finalBlocks((1 << 19) - 1);
+    let results: InflateResult[] = [];
+    const allocated = allocatedBytes(() => {
+      results = feed(new MessageInflater(takeover, { backend: pakoBackend() }), [flood]);
+    });
+    expect(results.at(-1)).toMatchObject({ type: 'too-many-final-blocks', closeCode: 1008 });
+    expect(allocated.total).toBeLessThanOrEqual(7 * 1024 + 64 * 1024);
+    expect(allocated.scratch).toBeLessThanOrEqual(32 * (17 + 8));
+  });
+
+  it('node:zlib: one inflateRawSync call per BFINAL block, so at most maxFinalBlocks + 1 per message', () => {
+    const { zlib: counted, calls } = countingZlib();
+    const backend = nodeZlibBackend(counted);
+    const run = (pieces: Uint8Array[], options: { maxFinalBlocks?: number } = {}) => {
+      calls.length = 0;
+      return feed(new MessageInflater(takeover, { backend, ...options }), pieces).at(-1);
+    };
+    // The 1 MiB message of the audit: 17 calls, not 524288.
+    expect(run([finalBlocks((1 << 19) - 1)])).toMatchObject({ type: 'too-many-final-blocks', closeCode: 1008 });
+    expect(calls.length).toBe(17);
+    expect(run([finalBlocks(16)])).toEqual({ type: 'data', chunks: [] });
+    expect(calls.length).toBe(17);
+    // Unlimited, the work is still linear in the input: each call consumes one block (2 octets), nothing twice.
+    expect(run([finalBlocks(2000)], { maxFinalBlocks: Infinity })).toEqual({ type: 'data', chunks: [] });
+    expect(calls.length).toBe(2001);
+    expect(calls.reduce((n, c) => n + c.consumed, 0)).toBe(2 * 2000 + 1 + 4 + 5); // the blocks, 00, the tail and the final empty block
+  });
+});
+
 // ---------------------------------------------------------------------------
 
 const LIMIT = 64 * 1024;
@@ -228,6 +348,27 @@ describe('RFC 6455 7.4.1 1009: a compression bomb stops at the limit', () => {
       expect(allocated.scratch).toBeLessThanOrEqual(256 * (2 * calls + 8));
     });
   }
+
+  it('node:zlib never asks zlib for more output than the room left, plus one octet', () => {
+    const { zlib: counted, calls } = countingZlib();
+    const backend = nodeZlibBackend(counted);
+    // Two streams of 40 KiB of zeros, each ending with a BFINAL block: two calls, the second with less room.
+    const stream = zlib.deflateRawSync(Buffer.alloc(40 * 1024), { level: 9 });
+    for (const pieces of [[bomb], [new Uint8Array(Buffer.concat([stream, stream, Buffer.of(0)]))]]) {
+      calls.length = 0;
+      const results = feed(new MessageInflater(takeover, { backend, maxMessageBytes: LIMIT }), pieces);
+      expect(results.at(-1)).toEqual({ type: 'message-too-big', closeCode: 1009, maxMessageBytes: LIMIT });
+      let room = LIMIT;
+      for (const call of calls) {
+        expect(call.maxOutputLength).toBe(room + 1);
+        room -= call.output;
+      }
+    }
+    expect(calls.map((c) => [c.maxOutputLength, c.output])).toEqual([
+      [LIMIT + 1, 40 * 1024],
+      [LIMIT - 40 * 1024 + 1, 0], // zlib threw ERR_BUFFER_TOO_LARGE
+    ]);
+  });
 
   it('node:zlib: 1009 too, bounded by maxOutputLength', () => {
     for (const pieces of [[bomb], Array.from(bomb, (_, i) => bomb.subarray(i, i + 1))]) {

@@ -10,7 +10,7 @@
 import { isValidKey } from './accept-key.js';
 import type { RejectCode, RejectEvent, RequestEvent, ServerEvent } from './events.js';
 import { listContainsToken } from './header-values.js';
-import { COMPLETE, CONNECTION, CONTENT_LENGTH, HOST, KEY, NONE, NO_BYTES, TRANSFER_ENCODING, UPGRADE, allocate, utf8, type HeaderList } from './headers.js';
+import { COMPLETE, CONNECTION, CONTENT_LENGTH, HOST, KEY, NONE, NO_BYTES, TRANSFER_ENCODING, UPGRADE, utf8, type HeaderList } from './headers.js';
 import { FAILED, HeadParser, NEED_MORE, headLimits, limitOption } from './http-parser.js';
 import { offerOf } from './negotiation.js';
 import { createAcceptResponse, createRejectResponse, rejectionResponse, type AcceptOptions, type RejectOptions } from './response.js';
@@ -42,7 +42,9 @@ export class ServerHandshake {
   readonly #parser: HeadParser;
   readonly #maxEarlyDataBytes: number;
   #request: RequestEvent | null = null;
+  /** Bytes kept before accept(): the first #earlyLength bytes of a buffer grown by doubling. */
   #early: Uint8Array = NO_BYTES;
+  #earlyLength = 0;
 
   /** Throws a RangeError for a limit that is not a positive integer. */
   constructor(options: ServerOptions = {}) {
@@ -73,10 +75,13 @@ export class ServerHandshake {
         if (end === NEED_MORE) return NONE;
         const result = end === FAILED ? rejection(parser.errorCode) : checkRequest(parser);
         if (result.type === 'reject') return [this.#fail(result)];
+        // Too many bytes after the head: the request could not be answered,
+        // so only the rejection is reported.
+        const overflow = this.#keep(chunk.subarray(end));
+        if (overflow !== null) return [overflow];
         this.#request = result;
         this.#state = 'awaiting-decision';
-        const overflow = end < chunk.length ? this.#keep(chunk.subarray(end)) : null;
-        return overflow === null ? [result] : [result, overflow];
+        return [result];
       }
       case 'awaiting-decision': {
         const overflow = this.#keep(chunk);
@@ -98,7 +103,7 @@ export class ServerHandshake {
   accept(options?: AcceptOptions): AcceptResult {
     const response = createAcceptResponse(this.#awaiting('accept'), options);
     this.#state = 'accepted';
-    return { response, leftover: this.#early };
+    return { response, leftover: this.#early.subarray(0, this.#earlyLength) };
   }
 
   /**
@@ -124,16 +129,24 @@ export class ServerHandshake {
     return event;
   }
 
-  /** Keeps a copy of bytes that arrived before accept(), or rejects past the limit. */
+  /**
+   * Keeps a copy of bytes that arrived before accept(), or rejects past the
+   * limit. The buffer doubles as it fills, so that copying stays linear
+   * however finely the bytes are split.
+   */
   #keep(bytes: Uint8Array): RejectEvent | null {
-    const early = this.#early;
-    if (bytes.length === 0) return null;
+    const max = this.#maxEarlyDataBytes;
+    const length = this.#earlyLength + bytes.length;
     // RFC 6455 4.1: "the client MUST wait for a response from the server
     // before sending any further data." Kept, but bounded.
-    if (early.length + bytes.length > this.#maxEarlyDataBytes) return this.#fail(rejection('early-data-too-large'));
-    this.#early = allocate(early.length + bytes.length);
-    this.#early.set(early);
-    this.#early.set(bytes, early.length);
+    if (length > max) return this.#fail(rejection('early-data-too-large'));
+    if (length > this.#early.length) {
+      const grown = new Uint8Array(Math.min(max, 2 * length));
+      grown.set(this.#early);
+      this.#early = grown;
+    }
+    this.#early.set(bytes, this.#earlyLength);
+    this.#earlyLength = length;
     return null;
   }
 }

@@ -2,7 +2,8 @@
 // (RFC 6455 4.1, 4.2.2).
 //
 // States, in order:
-//   reading-head   bytes go to the head parser (1xx interim responses are skipped)
+//   reading-head   bytes go to the head parser (1xx interim responses are
+//                  skipped, their bytes counted against maxHeaderBytes)
 //   reading-body   a non-101 response's content is read, up to maxBodyBytes
 //   accepted       the 101 was valid: bytes belong to the frame codec
 //   rejected       a non-101 response was reported: input is ignored
@@ -22,7 +23,7 @@ export interface ClientOptions extends RequestOptions {
   readonly random?: RandomSource | undefined;
   /** Longest status line or header line, CRLF included. Default 8192 (8 KiB). */
   readonly maxLineBytes?: number | undefined;
-  /** Largest header section (all header lines and the final CRLF). Default 16384 (16 KiB). */
+  /** Largest header section (all header lines and the final CRLF), 1xx interim responses before it included. Default 16384 (16 KiB). */
   readonly maxHeaderBytes?: number | undefined;
   /** Most header lines. Default 100. */
   readonly maxHeaders?: number | undefined;

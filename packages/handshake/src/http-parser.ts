@@ -18,7 +18,7 @@ import { knownHeaderValues, type KnownValues } from './headers.js';
 export interface HeadLimits {
   /** Longest start line or field line, counting its CRLF. */
   readonly maxLineBytes: number;
-  /** Largest header section: every field line with its CRLF, and the final CRLF. */
+  /** Largest header section: every field line with its CRLF, and the final CRLF; plus the heads before it (see `reset`). */
   readonly maxHeaderBytes: number;
   /** Most field lines. */
   readonly maxHeaders: number;
@@ -128,14 +128,20 @@ export class HeadParser {
   #checked = 0;
   /** No LF from the current line's start to this offset. */
   #searched = 0;
+  /**
+   * Bytes of the heads before this one (1xx responses). They count against
+   * maxHeaderBytes: an endless run of them fails instead of being read forever.
+   */
+  #earlier = 0;
 
   constructor(isRequest: boolean, limits: HeadLimits) {
     this.#isRequest = isRequest;
     this.#limits = limits;
   }
 
-  /** Forgets the previous head, to parse another one (after a 1xx response). */
+  /** Forgets the previous head but its length, to parse another one (after a 1xx response). */
   reset(): void {
+    this.#earlier += this.#lineStart;
     this.#text = '';
     this.#lineStart = this.#checked = this.#searched = 0;
     this.#headersStart = -1;
@@ -160,7 +166,7 @@ export class HeadParser {
       // The current line must end (its LF included) before `limit`. Empty
       // lines before the start line count against its limit.
       const lineLimit = (headersStart < 0 ? 0 : start) + maxLineBytes;
-      const sectionLimit = headersStart < 0 ? lineLimit : headersStart + maxHeaderBytes;
+      const sectionLimit = headersStart < 0 ? lineLimit : headersStart + maxHeaderBytes - this.#earlier;
       const limit = Math.min(lineLimit, sectionLimit);
       // The text is searched only when it holds something new (fed a byte at
       // a time, it is not searched again, nor made flat, for each byte). A

@@ -10,8 +10,8 @@
 //   together, by one pattern, when the head ends or a limit is crossed: the
 //   first faulty line fails the head, unless a limit was crossed before it.
 // The head is kept as text, one character per byte (Latin-1, as in Node's
-// http): ASCII through TextDecoder, which is fast, and bytes above 0x7F one by
-// one, which is rare. Text offsets are byte offsets.
+// http): ASCII through TextDecoder, which is fast, and input with bytes above
+// 0x7F, which is rare, through String.fromCharCode. Text offsets are byte offsets.
 import { TCHAR, isSpace, matchAt } from './header-values.js';
 import { knownHeaderValues, type KnownValues } from './headers.js';
 
@@ -91,16 +91,17 @@ function trimmedValue(text: string, colon: number, lf: number): string {
 const ascii = new TextDecoder();
 
 /**
- * The start of `bytes` decoded one character per byte: all of it through
- * TextDecoder when it is ASCII (each byte above 0x7F would become U+FFFD or
- * share a character); else Latin-1 up to the first LF, one byte at a time.
+ * `bytes` decoded one character per byte: through TextDecoder when they are
+ * ASCII (each byte above 0x7F would become U+FFFD or share a character),
+ * else by String.fromCharCode on pieces of 4 KiB (few enough arguments for
+ * any engine). Either way the work is linear in the length of `bytes`.
  */
 function decodeLatin1(bytes: Uint8Array): string {
-  const text = ascii.decode(bytes);
+  let text = ascii.decode(bytes);
   if (text.length === bytes.length && !text.includes('\ufffd')) return text;
-  let line = '';
-  for (let i = 0; i < bytes.length && bytes[i - 1] !== 0x0a; i++) line += String.fromCharCode(bytes[i]!);
-  return line;
+  text = '';
+  for (let i = 0; i < bytes.length; i += 4096) text += String.fromCharCode.apply(null, bytes.subarray(i, i + 4096) as unknown as number[]);
+  return text;
 }
 
 export class HeadParser {

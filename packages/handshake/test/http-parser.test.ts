@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FAILED, HeadParser, NEED_MORE, headLimits, type HeadLimits } from '../src/http-parser.js';
 import { bytes, request, splitAt, splitPoints, splittings } from './helpers.js';
 
@@ -107,6 +107,26 @@ describe('RFC 9112 5 field lines', () => {
     const outcome = parseAll(new Uint8Array([...bytes('GET / HTTP/1.1\r\nX: caf'), 0xe9, 0x80, 0xff, ...bytes('\r\n\r\n')]));
     expect(outcome.headers).toEqual([['X', 'caf\xe9\x80\xff']]);
   });
+  it('decodes obs-text in work linear in the input, however many lines hold it', () => {
+    // Counts the bytes given to TextDecoder and the characters made by
+    // String.fromCharCode: re-decoding the rest of the input on each line
+    // would make about lines * bytes / 2.
+    const decode = vi.spyOn(TextDecoder.prototype, 'decode');
+    const fromCharCode = vi.spyOn(String, 'fromCharCode');
+    try {
+      const folds = 4000;
+      const input = new Uint8Array([...bytes('HTTP/1.1 101 OK\r\nX: a\r\n'), ...Array.from({ length: folds }, () => [0x20, 0xe9, 0x0d, 0x0a]).flat(), ...bytes('\r\n')]);
+      const parser = new HeadParser(false, headLimits({}));
+      expect(parser.push(input, 0)).toBe(input.length);
+      expect(parser.headers).toEqual([['X', `a${' \xe9'.repeat(folds)}`]]);
+      const decoded = decode.mock.calls.reduce((sum, [source]) => sum + ((source as Uint8Array | undefined)?.length ?? 0), 0);
+      const made = fromCharCode.mock.calls.reduce((sum, codes) => sum + codes.length, 0);
+      expect(decoded + made).toBeLessThan(4 * input.length);
+    } finally {
+      decode.mockRestore();
+      fromCharCode.mockRestore();
+    }
+  });
   it('refuses white space between name and colon (RFC 9112 5.1)', () => {
     expect(codeOf('GET / HTTP/1.1\r\nHost : a\r\n\r\n')).toBe('invalid-header');
     expect(codeOf('GET / HTTP/1.1\r\nHost\t: a\r\n\r\n')).toBe('invalid-header');
@@ -194,6 +214,17 @@ describe('reset() for the next head (1xx responses)', () => {
     parser.reset();
     const second = parser.push(input, first);
     expect([parser.status, parser.headers, input.length - second]).toEqual([101, [['Upgrade', 'websocket']], 2]);
+  });
+  it('counts the earlier heads against maxHeaderBytes', () => {
+    const input = bytes('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 101 OK\r\nUpgrade: websocket\r\n\r\n');
+    const run = (maxHeaderBytes: number) => {
+      const parser = new HeadParser(false, headLimits({ maxHeaderBytes }));
+      const first = parser.push(input, 0);
+      parser.reset();
+      return parser.push(input, first) === FAILED ? parser.errorCode : parser.status;
+    };
+    // 25 bytes of the 100 response, 22 of the 101's header section.
+    expect([run(47), run(46)]).toEqual([101, 'headers-too-large']);
   });
 });
 

@@ -50,7 +50,7 @@ describe('RFC 6455 4.1 the opening request', () => {
     expect(keys.size).toBe(10);
   });
   it('refuses bad URLs and options with TypeError or RangeError', () => {
-    for (const url of ['http://h', 'ws://', 'ws://h#f', 'ws://u@h', 'ws://h:65536', 'ws://h/ a', 'ws://hé', 'ws://h:x', 'wss//h']) {
+    for (const url of ['http://h', 'ws://', 'ws://h#f', 'ws://u@h', 'ws://h:65536', 'ws://h:0', 'wss://h:00/', 'ws://h/ a', 'ws://hé', 'ws://h:x', 'wss//h']) {
       expect(() => client({ url }), url).toThrow(TypeError);
     }
     expect(() => client({ protocols: ['a b'] })).toThrow(TypeError);

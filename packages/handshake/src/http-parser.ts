@@ -48,9 +48,11 @@ export function headLimits(options: { readonly maxLineBytes?: number | undefined
   };
 }
 
-/** `push` results besides the index where the head ended. */
-export const NEED_MORE = -1;
-export const FAILED = -2;
+/** `push` results besides the index where the head ended (a const enum: the bundler writes the numbers in). */
+export const enum Push {
+  NEED_MORE = -1,
+  FAILED = -2,
+}
 
 // RFC 9110 5.5: field values (and reason phrases) are HTAB, SP, VCHAR and
 // obs-text, so RFC 9112 5's field-line = field-name ":" OWS field-value OWS
@@ -115,7 +117,7 @@ export class HeadParser {
   headers: Array<[string, string]> = [];
   /** The values of the known headers (see `knownHeaderValues`). */
   known: KnownValues = [];
-  /** Set when `push` returned FAILED. */
+  /** Set when `push` returned Push.FAILED. */
   errorCode: HeadErrorCode = 'invalid-start-line';
 
   readonly #isRequest: boolean;
@@ -151,8 +153,8 @@ export class HeadParser {
 
   /**
    * Consumes `input` from `position`: bytes, or text of one character per
-   * byte. Returns the index just past the head's final CRLF, NEED_MORE when
-   * every byte was consumed without completing the head, or FAILED (see
+   * byte. Returns the index just past the head's final CRLF, Push.NEED_MORE when
+   * every byte was consumed without completing the head, or Push.FAILED (see
    * `errorCode`). Does not keep `input`.
    */
   push(input: Uint8Array | string, position: number): number {
@@ -176,7 +178,7 @@ export class HeadParser {
       const lf = this.#searched < text.length ? text.indexOf('\n', start) : -1;
       if (lf < 0 || lf >= limit) {
         if (text.length >= limit) return this.#checkFields(start) ?? this.#fail(headersStart < 0 ? 'start-line-too-long' : lineLimit <= sectionLimit ? 'header-line-too-long' : 'headers-too-large');
-        if (taken >= input.length) return this.#checkFields(start) ?? NEED_MORE;
+        if (taken >= input.length) return this.#checkFields(start) ?? Push.NEED_MORE;
         // Only bytes that may still belong to the line are taken.
         const end = taken + limit - text.length;
         const piece = typeof input === 'string' ? input.slice(taken, end) : decodeLatin1(taken === 0 && end >= input.length ? input : input.subarray(taken, end));
@@ -214,7 +216,7 @@ export class HeadParser {
 
   #fail(code: HeadErrorCode): number {
     this.errorCode = code;
-    return FAILED;
+    return Push.FAILED;
   }
 
   #startLine(text: string, start: number): boolean {

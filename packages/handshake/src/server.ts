@@ -10,8 +10,8 @@
 import { isValidKey } from './accept-key.js';
 import type { RejectCode, RejectEvent, RequestEvent, ServerEvent } from './events.js';
 import { listContainsToken } from './header-values.js';
-import { COMPLETE, CONNECTION, CONTENT_LENGTH, HOST, KEY, NONE, NO_BYTES, TRANSFER_ENCODING, UPGRADE, utf8, type HeaderList } from './headers.js';
-import { FAILED, HeadParser, NEED_MORE, headLimits, limitOption } from './http-parser.js';
+import { COMPLETE, NONE, NO_BYTES, Tag, utf8, type HeaderList } from './headers.js';
+import { HeadParser, Push, headLimits, limitOption } from './http-parser.js';
 import { offerOf } from './negotiation.js';
 import { createAcceptResponse, createRejectResponse, rejectionResponse, type AcceptOptions, type RejectOptions } from './response.js';
 
@@ -72,8 +72,8 @@ export class ServerHandshake {
       case 'reading-head': {
         const parser = this.#parser;
         const end = parser.push(chunk, 0);
-        if (end === NEED_MORE) return NONE;
-        const result = end === FAILED ? rejection(parser.errorCode) : checkRequest(parser);
+        if (end === Push.NEED_MORE) return NONE;
+        const result = end === Push.FAILED ? rejection(parser.errorCode) : checkRequest(parser);
         if (result.type === 'reject') return [this.#fail(result)];
         // Too many bytes after the head: the request could not be answered,
         // so only the rejection is reported.
@@ -193,7 +193,7 @@ export function validateUpgradeRequest(request: ParsedRequest): RequestEvent | R
   const parser = new HeadParser(true, UNLIMITED);
   const text = `${head}\r\n`.replace(/[^\0-\xff]/g, '\x7f');
   const end = parser.push(text, 0);
-  if (end === FAILED) return rejection(parser.errorCode);
+  if (end === Push.FAILED) return rejection(parser.errorCode);
   if (parser.method !== method || parser.target !== target || `${parser.versionMajor}.${parser.versionMinor}` !== httpVersion) return rejection('invalid-start-line');
   if (end !== text.length || parser.headers.length !== names.length || parser.headers.some(([name], i) => name !== names[i])) return rejection('invalid-header');
   return checkRequest(parser);
@@ -253,7 +253,7 @@ function checkFields(parser: HeadParser): RequestEvent | RejectEvent {
   const form = /^(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?]*))?(\/[^?]*)?(?:\?(.*))?$/.exec(target);
   if (form === null || (form[1] === undefined ? form[2] === undefined : !isValidAuthority(form[1]))) return rejection('invalid-target');
   const values = parser.known;
-  const hosts = values[HOST] ?? NONE;
+  const hosts = values[Tag.HOST] ?? NONE;
   // RFC 9112 3.2: "A server MUST respond with a 400 (Bad Request) status
   // code to any HTTP/1.1 request message that lacks a Host header field and
   // to any request message that contains more than one Host header field
@@ -262,20 +262,20 @@ function checkFields(parser: HeadParser): RequestEvent | RejectEvent {
   // RFC 6455 4.2.1: "An |Upgrade| header field containing the value
   // "websocket", treated as an ASCII case-insensitive value." Without it this
   // is no WebSocket request: 426 names the protocol required.
-  if (!listContainsToken(values[UPGRADE] ?? NONE, 'websocket')) return rejection('invalid-upgrade');
+  if (!listContainsToken(values[Tag.UPGRADE] ?? NONE, 'websocket')) return rejection('invalid-upgrade');
   // RFC 6455 4.2.1: "A |Connection| header field that includes the token
   // "Upgrade", treated as an ASCII case-insensitive value."
-  if (!listContainsToken(values[CONNECTION] ?? NONE, 'upgrade')) return rejection('invalid-connection');
+  if (!listContainsToken(values[Tag.CONNECTION] ?? NONE, 'upgrade')) return rejection('invalid-connection');
   // Sec-WebSocket-Version before the key: older drafts send other key headers.
   const offer = offerOf(values);
   if (typeof offer === 'string') return rejection(offer);
   // RFC 6455 4.2.1: "A |Sec-WebSocket-Key| header field with a base64-encoded
   // value that, when decoded, is 16 bytes in length."
-  const keys = values[KEY] ?? NONE;
+  const keys = values[Tag.KEY] ?? NONE;
   if (keys.length !== 1 || !isValidKey(keys[0]!)) return rejection('invalid-key');
   // A GET with content would leave no way to tell the content from the
   // frames after the head: refused rather than guessed at.
-  if (values[TRANSFER_ENCODING] || values[CONTENT_LENGTH]?.some((length) => !/^0+$/.test(length))) {
+  if (values[Tag.TRANSFER_ENCODING] || values[Tag.CONTENT_LENGTH]?.some((length) => !/^0+$/.test(length))) {
     return rejection('unexpected-content');
   }
   return {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { FAILED, HeadParser, NEED_MORE, headLimits, type HeadLimits } from '../src/http-parser.js';
+import { HeadParser, Push, headLimits, type HeadLimits } from '../src/http-parser.js';
 import { bytes, request, splitAt, splitPoints, splittings } from './helpers.js';
 
 interface Outcome {
@@ -20,15 +20,15 @@ function parse(chunks: readonly Uint8Array[], isRequest = true, limits: Partial<
   let offset = 0;
   for (const chunk of chunks) {
     const end = parser.push(chunk, 0);
-    if (end === FAILED) return { end, code: parser.errorCode };
-    if (end !== NEED_MORE) {
+    if (end === Push.FAILED) return { end, code: parser.errorCode };
+    if (end !== Push.NEED_MORE) {
       const { method, target, status, reasonPhrase: reason, versionMajor, versionMinor, headers } = parser;
       const version = `${versionMajor}.${versionMinor}`;
       return isRequest ? { end: offset + end, method, target, version, headers } : { end: offset + end, status, reason, version, headers };
     }
     offset += chunk.length;
   }
-  return { end: NEED_MORE };
+  return { end: Push.NEED_MORE };
 }
 
 /** Parses `input` in every splitting, expects them all to agree, returns the outcome. */
@@ -49,9 +49,9 @@ describe('RFC 9112 2.2 message parsing', () => {
     expect(outcome.method).toBe('GET');
   });
   it('waits for more until the empty line', () => {
-    expect(parseAll(request().slice(0, -2)).end).toBe(NEED_MORE);
-    expect(parseAll('GET / HTTP/1.1\r').end).toBe(NEED_MORE);
-    expect(parseAll('').end).toBe(NEED_MORE);
+    expect(parseAll(request().slice(0, -2)).end).toBe(Push.NEED_MORE);
+    expect(parseAll('GET / HTTP/1.1\r').end).toBe(Push.NEED_MORE);
+    expect(parseAll('').end).toBe(Push.NEED_MORE);
   });
   it('ignores empty lines before the start line', () => {
     const outcome = parseAll(`\r\n\r\n${request()}`);
@@ -165,11 +165,11 @@ describe('limits, checked before buffering', () => {
   });
   it('fails at the byte that crosses the limit, without waiting for the line end', () => {
     const long = bytes('GET /'.padEnd(31, 'a'));
-    expect(parse([long], true, limits).end).toBe(NEED_MORE);
+    expect(parse([long], true, limits).end).toBe(Push.NEED_MORE);
     expect(parse([long, bytes('a')], true, limits).code).toBe('start-line-too-long');
     // A CR as the 32nd byte could still be followed by LF... but the LF would be the 33rd.
     expect(parse([long, bytes('\r')], true, limits).code).toBe('start-line-too-long');
-    expect(parse([bytes(`${'GET /'.padEnd(30, 'a')}\r`)], true, limits).end).toBe(NEED_MORE);
+    expect(parse([bytes(`${'GET /'.padEnd(30, 'a')}\r`)], true, limits).end).toBe(Push.NEED_MORE);
   });
   it('gives up on a huge chunk without a line end at once', () => {
     const huge = new Uint8Array(8 << 20).fill(0x61);
@@ -221,7 +221,7 @@ describe('reset() for the next head (1xx responses)', () => {
       const parser = new HeadParser(false, headLimits({ maxHeaderBytes }));
       const first = parser.push(input, 0);
       parser.reset();
-      return parser.push(input, first) === FAILED ? parser.errorCode : parser.status;
+      return parser.push(input, first) === Push.FAILED ? parser.errorCode : parser.status;
     };
     // 25 bytes of the 100 response, 22 of the 101's header section.
     expect([run(47), run(46)]).toEqual([101, 'headers-too-large']);

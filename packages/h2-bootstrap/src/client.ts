@@ -16,7 +16,7 @@
 //      (5-6 are @hybi/handshake's readSelection)
 //   7. otherwise                                           -> 'accepted'
 
-import { type Extension, formatOffer, readSelection, type SelectionProblem, setByHandshake } from '@hybi/handshake';
+import { type Extension, formatOffer, isValidAuthority, parseRequestTarget, readSelection, type SelectionProblem, setByHandshake } from '@hybi/handshake';
 import { checkVersion, type HttpVersion, type ResetStream } from './errors.js';
 import { checkLocalHeaders, type HeaderList, malformedMessage, type MalformedMessage, splitFieldSections } from './header-list.js';
 import type { ConnectProtocolState } from './settings.js';
@@ -91,19 +91,21 @@ export function buildRequest(options: ClientOptions, peerSetting: ConnectProtoco
 // handshake's; a CONNECT request has no content (RFC 9110 9.3.6).
 const refusedInRequest = setByHandshake(true, 'host', 'origin');
 
-function checkString(what: string, value: unknown, pattern: RegExp): void {
-  if (typeof value !== 'string' || !pattern.test(value)) throw new TypeError(`bad ${what} ${String(value)}`);
+function check(what: string, value: unknown, valid: boolean): void {
+  if (!valid) throw new TypeError(`bad ${what} ${String(value)}`);
 }
 
 function checkClientOptions(options: ClientOptions): void {
   checkVersion(options?.version);
   const { scheme, authority, path, origin } = options;
-  // Visible ASCII only (URIs are ASCII); no userinfo, path or fragment in the
-  // authority (RFC 9113 8.3.1); no fragment in the path.
-  checkString('scheme', scheme, /^https?$/);
-  checkString('authority', authority, /^[^\0- @/?#\x7f-\uffff]+$/);
-  checkString('path', path, /^\/[^\0- #\x7f-\uffff]*$/);
-  if (origin !== undefined) checkString('origin', origin, /^[!-~]+$/);
+  check('scheme', scheme, scheme === 'http' || scheme === 'https');
+  // What a server accepts (@hybi/handshake's grammar of Host and of an
+  // origin-form target, as HTTP/1.1 has them), with a port that can be
+  // connected to.
+  const port = typeof authority === 'string' ? /:(\d*)$/.exec(authority) : null;
+  check('authority', authority, isValidAuthority(authority) && (port === null || (+port[1]! > 0 && +port[1]! < 65536)));
+  check('path', path, typeof path === 'string' && parseRequestTarget(path)?.authority === null);
+  if (origin !== undefined) check('origin', origin, typeof origin === 'string' && /^[!-~]+$/.test(origin));
 }
 
 /** The server accepted: the stream's DATA now carries WebSocket frames. */

@@ -10,7 +10,7 @@
 //   3. no :protocol                                         -> 'not-extended-connect'
 //      (:protocol on a method other than CONNECT            -> 'malformed')
 //   4. :scheme, :path, :authority missing, in that order    -> 'malformed'
-//   5. :scheme, :path, :authority values, in that order;
+//   5. :scheme, :path (origin-form), :authority (as Host), in that order;
 //      then a Host field that differs from :authority       -> 'malformed'
 //   6. :protocol other than "websocket"                     -> 'unsupported-protocol' (501)
 //   7. sec-websocket-version not exactly "13"               -> 'bad-request' (400)
@@ -21,7 +21,7 @@
 //      (7-9 are @hybi/handshake's readOffer)
 //  10. otherwise                                            -> 'request'
 
-import { type Extension, headerValues, type OfferProblem, readOffer, setByHandshake, validateAcceptOptions, validateRejectOptions, type WebSocketRequest } from '@hybi/handshake';
+import { type Extension, headerValues, isValidAuthority, type OfferProblem, parseRequestTarget, readOffer, setByHandshake, validateAcceptOptions, validateRejectOptions, type WebSocketRequest } from '@hybi/handshake';
 import type { HttpVersion } from './errors.js';
 import { type HeaderList, headerListFilter, malformedMessage, type MalformedMessage, splitFieldSections } from './header-list.js';
 
@@ -109,18 +109,23 @@ export function parseRequest(headers: HeaderList, options: ServerOptions): Serve
     if (!pseudo.has(name)) return malformedMessage(version, 'missing-pseudo-header', name);
   }
   const scheme = pseudo.get(':scheme')!;
-  const target = pseudo.get(':path')!;
+  const target = parseRequestTarget(pseudo.get(':path')!);
   const authority = pseudo.get(':authority')!;
+  // RFC 9113 8.3: "Endpoints MUST treat a request or response that contains
+  // undefined or invalid pseudo-header fields as malformed."
   // RFC 8441 5: "The scheme of the target URI ... MUST be 'https' for
   // 'wss'-schemed WebSockets and 'http' for 'ws'-schemed WebSockets."
   if (scheme !== 'https' && scheme !== 'http') return malformedMessage(version, 'invalid-pseudo-header', ':scheme');
-  // RFC 9113 8.3.1: ":path ... MUST NOT be empty for 'http' or 'https' URIs";
-  // it holds the absolute path and query (origin-form), so it starts with "/".
-  if (target.charCodeAt(0) !== 0x2f) return malformedMessage(version, 'invalid-pseudo-header', ':path');
+  // RFC 9113 8.3.1: ":path ... contains the path and query parts of the
+  // target URI (the absolute-path production and optionally a '?' character
+  // followed by the query production)": an origin-form target, read by
+  // @hybi/handshake as in an HTTP/1.1 request line.
+  if (target === null || target.authority !== null) return malformedMessage(version, 'invalid-pseudo-header', ':path');
   // RFC 9113 8.3.1: "The authority MUST NOT include the deprecated userinfo
   // subcomponent for 'http' or 'https' schemed URIs." RFC 9114 4.3.1: "If
-  // these fields are present, they MUST NOT be empty."
-  if (authority === '' || authority.includes('@')) return malformedMessage(version, 'invalid-pseudo-header', ':authority');
+  // these fields are present, they MUST NOT be empty." Read by
+  // @hybi/handshake as HTTP/1.1's Host (RFC 9110 7.2).
+  if (!isValidAuthority(authority)) return malformedMessage(version, 'invalid-pseudo-header', ':authority');
   // RFC 9114 4.3.1: "If both fields are present, they MUST contain the same
   // value." RFC 9113 8.3.1: a server "SHOULD treat a request as malformed if
   // it contains a Host header field that identifies an entity that differs
@@ -145,13 +150,12 @@ export function parseRequest(headers: HeaderList, options: ServerOptions): Serve
   // HTTP/1.1 Upgrade, which HTTP/2 and HTTP/3 do not have.
   if (typeof offer === 'string') return badRequest(BAD_REQUEST_KINDS[offer], offer);
 
-  const question = target.indexOf('?');
   return {
     type: 'request',
     scheme,
     authority,
-    path: question < 0 ? target : target.slice(0, question),
-    query: question < 0 ? null : target.slice(question + 1),
+    path: target.path,
+    query: target.query,
     origin: offer.origin,
     protocols: offer.protocols,
     extensions: offer.extensions,

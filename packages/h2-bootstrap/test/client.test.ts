@@ -58,11 +58,21 @@ describe('RFC 8441 4 and 5 the request header list', () => {
       { authority: 'user@host' },
       { authority: 'host/path' },
       { authority: 'ho st' },
+      { authority: 'a:99999' },
+      { authority: 'a:0' },
+      { authority: 'a:' },
+      { authority: 'a"b' },
+      { authority: '[zz' },
+      { authority: 'a:b:c' },
+      { authority: 1 },
       { path: 'chat' },
       { path: '' },
       { path: '/a b' },
       { path: '/a#frag' },
       { path: '/caf\u00e9' },
+      { path: '/a\u007f' },
+      { path: 'http://a/b' },
+      { path: ['/'] },
       { origin: '' },
       { origin: 'a\nb' },
       { protocols: ['a b'] },
@@ -79,6 +89,12 @@ describe('RFC 8441 4 and 5 the request header list', () => {
       { headers: [['X-Upper', '1']] },
     ];
     for (const change of bad) expect(() => buildRequest({ ...options, ...change } as ClientOptions, 'enabled'), JSON.stringify(change)).toThrow(TypeError);
+  });
+  it('takes the authorities and paths @hybi/handshake takes in Host and an origin-form target', () => {
+    for (const authority of ['a', 'a:1', 'a.example:65535', '[::1]:8443', '127.0.0.1', 'a_b~c%20']) {
+      expect(buildRequest({ ...options, authority }, 'enabled'), authority).toMatchObject({ type: 'request' });
+    }
+    for (const path of ['/', '/a?b', '/?', '/{|}^`"']) expect(buildRequest({ ...options, path }, 'enabled'), path).toMatchObject({ type: 'request' });
   });
 });
 
@@ -133,7 +149,7 @@ const clientOptions = fc.record(
   {
     version: fc.constantFrom('h2' as const, 'h3' as const),
     scheme: fc.constantFrom('http' as const, 'https' as const),
-    authority: fc.stringMatching(/^[a-z0-9.-]{1,20}(:[0-9]{1,5})?$/),
+    authority: fc.tuple(fc.stringMatching(/^[a-z0-9.-]{1,20}$/), fc.option(fc.integer({ min: 1, max: 65535 }))).map(([host, port]) => (port === null ? host : `${host}:${port}`)),
     path: fc.stringMatching(/^\/[!-"$-~]{0,20}$/),
     origin: fc.stringMatching(/^https?:\/\/[a-z0-9.]{1,12}$/),
     protocols: fc.uniqueArray(token, { maxLength: 4 }),

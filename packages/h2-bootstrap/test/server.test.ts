@@ -78,6 +78,26 @@ describe('RFC 8441 4 extended CONNECT pseudo-header fields', () => {
       expect(parseRequest(base({ [name!]: value! }), h2), `${name} ${value}`).toMatchObject({ type: 'malformed', kind: 'invalid-pseudo-header' });
     }
   });
+  it('reads :authority as @hybi/handshake reads Host, and :path as an origin-form target (RFC 9113 8.3.1)', () => {
+    const authorities = ['a b', 'a/b', 'a?b', 'a#b', 'a"b', 'a{b}', 'a:b:c', '[zz', 'a:99999x', 'a:1:2', 'caf\u00e9'];
+    const paths = ['/a#b', '/a\tb', '/a\u0001b', '/caf\u00e9', '/a b', '/a\u007f', 'http://a/b', '?x'];
+    for (const options of [h2, h3]) {
+      for (const [name, values] of [[':authority', authorities], [':path', paths]] as const) {
+        for (const value of values) {
+          // HTTP/3 refuses a control character in any field value first (RFC 9114 10.3).
+          const kind = options === h3 && /[\0-\x08\x0a-\x1f\x7f]/.test(value) ? 'invalid-field-value' : 'invalid-pseudo-header';
+          expect(parseRequest(base({ [name]: value }), options), `${options.version} ${name} ${JSON.stringify(value)}`).toMatchObject({ type: 'malformed', kind, reason: name });
+        }
+      }
+    }
+    for (const authority of ['a.example', 'localhost:9443', '[::1]:443', '127.0.0.1', 'xn--caf-dma.example', 'a:', 'a_b~c%20']) {
+      expect(requestOf(parseRequest(base({ ':authority': authority }), h2)).authority, authority).toBe(authority);
+    }
+    for (const [path, split] of [['/', ['/', null]], ['/a/b?c=d%20e&f', ['/a/b', 'c=d%20e&f']], ['/?', ['/', '']], ['/a?b?c', ['/a', 'b?c']], ['/{|}^`"', ['/{|}^`"', null]]] as const) {
+      const event = requestOf(parseRequest(base({ ':path': path }), h3));
+      expect([event.path, event.query], path).toEqual(split);
+    }
+  });
   it('treats a host field that differs from :authority as malformed (RFC 9114 4.3.1)', () => {
     expect(parseRequest([...base({}), ['host', 'b.example']], h3)).toMatchObject({ kind: 'host-mismatch' });
     expect(requestOf(parseRequest([...base({}), ['host', 'a.example']], h3)).authority).toBe('a.example');

@@ -31,6 +31,11 @@ export type {
 export { formatOffer, readOffer, readSelection } from './negotiation.js';
 export type { Offer, OfferFields, OfferProblem, Selection, SelectionProblem } from './negotiation.js';
 
+// The request target and the authority, as the HTTP/1.1 server reads them
+// (request line, Host) and @hybi/h2-bootstrap reads :path and :authority.
+export { isValidAuthority, parseRequestTarget } from './uri.js';
+export type { RequestTarget } from './uri.js';
+
 // Header lists, keys.
 export type { HeadErrorCode } from './http-parser.js';
 export { headerValues, isValidHeaderValue, setByHandshake, validateHeaderList } from './headers.js';

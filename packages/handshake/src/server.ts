@@ -13,6 +13,7 @@ import { listContainsToken } from './header-values.js';
 import { COMPLETE, NONE, NO_BYTES, Tag, utf8, type HeaderList } from './headers.js';
 import { HeadParser, Push, headLimits, limitOption } from './http-parser.js';
 import { offerOf } from './negotiation.js';
+import { isValidAuthority, parseRequestTarget } from './uri.js';
 import { createAcceptResponse, createRejectResponse, rejectionResponse, type AcceptOptions, type RejectOptions } from './response.js';
 
 export interface ServerOptions {
@@ -248,10 +249,8 @@ function checkFields(parser: HeadParser): RequestEvent | RejectEvent {
   if (parser.versionMajor !== 1) return rejection('unsupported-http-version');
   if (parser.versionMinor === 0) return rejection('unsupported-http-version', 400);
   if (method !== 'GET') return rejection('method-not-allowed');
-  // Origin-form (`/path?query`) or absolute-form (`scheme://authority/path?query`),
-  // RFC 9112 3.2; RFC 3986 3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ).
-  const form = /^(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?]*))?(\/[^?]*)?(?:\?(.*))?$/.exec(target);
-  if (form === null || (form[1] === undefined ? form[2] === undefined : !isValidAuthority(form[1]))) return rejection('invalid-target');
+  const form = parseRequestTarget(target);
+  if (form === null) return rejection('invalid-target');
   const values = parser.known;
   const hosts = values[Tag.HOST] ?? NONE;
   // RFC 9112 3.2: "A server MUST respond with a 400 (Bad Request) status
@@ -282,25 +281,15 @@ function checkFields(parser: HeadParser): RequestEvent | RejectEvent {
     type: 'request',
     method,
     target,
-    path: form[2] ?? '/',
-    query: form[3] ?? null,
+    path: form.path,
+    query: form.query,
     // RFC 9112 3.2.2: for an absolute-form target the server "MUST ignore the
     // received Host header field" and use the target's authority.
-    host: form[1] ?? hosts[0]!,
+    host: form.authority ?? hosts[0]!,
     origin: offer.origin,
     protocols: offer.protocols,
     extensions: offer.extensions,
     headers,
     key: keys[0]!,
   };
-}
-
-/**
- * RFC 9110 7.2: Host = uri-host [ ":" port ], uri-host being an IP literal in
- * brackets or a reg-name (RFC 3986 3.2.2; IPv4 addresses are reg-names
- * syntactically). Userinfo is refused (RFC 9110 4.2.4). Not empty: a
- * WebSocket URI always has a host.
- */
-function isValidAuthority(value: string): boolean {
-  return /^(?:\[[\w:.~!$&'()*+,;=-]+\]|[\w.~!$&'()*+,;=%-]+)(?::\d*)?$/.test(value);
 }

@@ -10,8 +10,9 @@
 //   3. no :protocol                                         -> 'not-extended-connect'
 //      (:protocol on a method other than CONNECT            -> 'malformed')
 //   4. :scheme, :path, :authority missing, in that order    -> 'malformed'
-//   5. :scheme, :path (origin-form), :authority (as Host), in that order;
-//      then a Host field that differs from :authority       -> 'malformed'
+//   5. :protocol (a token), :scheme, :path (origin-form), :authority (as
+//      Host), in that order; then a Host field that differs
+//      from :authority                                      -> 'malformed'
 //   6. :protocol other than "websocket"                     -> 'unsupported-protocol' (501)
 //   7. sec-websocket-version not exactly "13"               -> 'bad-request' (400)
 //   8. origin on more than one line                         -> 'bad-request' (400)
@@ -21,7 +22,7 @@
 //      (7-9 are @hybi/handshake's readOffer)
 //  10. otherwise                                            -> 'request'
 
-import { type Extension, headerValues, isValidAuthority, type OfferProblem, parseRequestTarget, readOffer, setByHandshake, validateAcceptOptions, validateRejectOptions, type WebSocketRequest } from '@hybi/handshake';
+import { type Extension, headerValues, isToken, isValidAuthority, type OfferProblem, parseRequestTarget, readOffer, setByHandshake, validateAcceptOptions, validateRejectOptions, type WebSocketRequest } from '@hybi/handshake';
 import type { HttpVersion } from './errors.js';
 import { type HeaderList, headerListFilter, malformedMessage, type MalformedMessage, splitFieldSections } from './header-list.js';
 
@@ -113,6 +114,10 @@ export function parseRequest(headers: HeaderList, options: ServerOptions): Serve
   const authority = pseudo.get(':authority')!;
   // RFC 9113 8.3: "Endpoints MUST treat a request or response that contains
   // undefined or invalid pseudo-header fields as malformed."
+  // RFC 8441 4: ":protocol ... contains a value from the 'Hypertext Transfer
+  // Protocol (HTTP) Upgrade Token Registry'": a protocol-name, a token (RFC
+  // 9110 7.8). Another token is a protocol this package does not serve (6).
+  if (!isToken(protocol)) return malformedMessage(version, 'invalid-pseudo-header', ':protocol');
   // RFC 8441 5: "The scheme of the target URI ... MUST be 'https' for
   // 'wss'-schemed WebSockets and 'http' for 'ws'-schemed WebSockets."
   if (scheme !== 'https' && scheme !== 'http') return malformedMessage(version, 'invalid-pseudo-header', ':scheme');

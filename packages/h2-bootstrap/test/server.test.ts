@@ -98,6 +98,16 @@ describe('RFC 8441 4 extended CONNECT pseudo-header fields', () => {
       expect([event.path, event.query], path).toEqual(split);
     }
   });
+  it('refuses an empty :protocol or one that is not a token as malformed, not as another protocol', () => {
+    for (const options of [h2, h3]) {
+      for (const protocol of ['', 'a b', 'web/socket', '"websocket"', 'caf\u00e9']) {
+        expect(parseRequest(base({ ':protocol': protocol }), options), `${options.version} ${JSON.stringify(protocol)}`).toMatchObject({ type: 'malformed', kind: 'invalid-pseudo-header', reason: ':protocol' });
+      }
+    }
+    // Checked with the values, after the presence of :scheme, :path and :authority.
+    expect(parseRequest(base({ ':protocol': '', ':scheme': null }), h2)).toMatchObject({ kind: 'missing-pseudo-header', reason: ':scheme' });
+    expect(parseRequest(base({ ':protocol': '', ':scheme': 'ws' }), h2)).toMatchObject({ kind: 'invalid-pseudo-header', reason: ':protocol' });
+  });
   it('treats a host field that differs from :authority as malformed (RFC 9114 4.3.1)', () => {
     expect(parseRequest([...base({}), ['host', 'b.example']], h3)).toMatchObject({ kind: 'host-mismatch' });
     expect(requestOf(parseRequest([...base({}), ['host', 'a.example']], h3)).authority).toBe('a.example');

@@ -134,9 +134,10 @@ export function parseRequest(headers: HeaderList, options: ServerOptions): Serve
   // RFC 9114 4.3.1: "If both fields are present, they MUST contain the same
   // value." RFC 9113 8.3.1: a server "SHOULD treat a request as malformed if
   // it contains a Host header field that identifies an entity that differs
-  // from the entity in the :authority pseudo-header field".
+  // from the entity in the :authority pseudo-header field". RFC 3986 3.2.2:
+  // "The host subcomponent is case-insensitive" (the port is digits).
   const hosts = headerValues(regular, 'host');
-  if (hosts.some((host) => host !== authority)) return malformedMessage(version, 'host-mismatch', 'host');
+  if (hosts.some((host) => host.toLowerCase() !== authority.toLowerCase())) return malformedMessage(version, 'host-mismatch', 'host');
 
   // RFC 8441 5: the :protocol value "MUST have a value of `websocket` to
   // initiate a WebSocket connection".

@@ -110,7 +110,15 @@ describe('RFC 8441 4 extended CONNECT pseudo-header fields', () => {
   });
   it('treats a host field that differs from :authority as malformed (RFC 9114 4.3.1)', () => {
     expect(parseRequest([...base({}), ['host', 'b.example']], h3)).toMatchObject({ kind: 'host-mismatch' });
+    expect(parseRequest([...base({}), ['host', 'a.example:443']], h2)).toMatchObject({ kind: 'host-mismatch' });
     expect(requestOf(parseRequest([...base({}), ['host', 'a.example']], h3)).authority).toBe('a.example');
+  });
+  it('compares host and :authority ignoring the case of letters, as host names are (RFC 3986 3.2.2)', () => {
+    for (const options of [h2, h3]) {
+      expect(requestOf(parseRequest([...base({}), ['host', 'A.Example']], options)).authority).toBe('a.example');
+      expect(requestOf(parseRequest([...base({ ':authority': 'A.EXAMPLE:8443' }), ['host', 'a.example:8443']], options)).authority).toBe('A.EXAMPLE:8443');
+      expect(requestOf(parseRequest([...base({ ':authority': '[::A]' }), ['host', '[::a]']], options)).authority).toBe('[::A]');
+    }
   });
   it('reports another :protocol with 501 (RFC 9220 3)', () => {
     expect(parseRequest(base({ ':protocol': 'connect-udp' }), h2)).toEqual({ type: 'unsupported-protocol', protocol: 'connect-udp', status: 501, response: [[':status', '501']] });

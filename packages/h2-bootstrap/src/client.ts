@@ -64,9 +64,7 @@ export interface ExtendedConnectUnavailable {
  * Throws TypeError for invalid options.
  */
 export function buildRequest(options: ClientOptions, peerSetting: ConnectProtocolState): ExtendedConnectRequest | ExtendedConnectUnavailable {
-  checkClientOptions(options);
-  const [protocols, extensions] = formatOffer(options);
-  const extra = checkLocalHeaders(options.headers, true, refusedInRequest);
+  const [[protocols, extensions], extra] = checkClientOptions(options);
   if (peerSetting !== 'enabled') {
     if (peerSetting !== 'awaiting-settings' && peerSetting !== 'disabled' && peerSetting !== 'failed') throw new TypeError(`bad peerSetting ${String(peerSetting)}`);
     return { type: 'extended-connect-unavailable', peerSetting };
@@ -95,7 +93,12 @@ function check(what: string, value: unknown, valid: boolean): void {
   if (!valid) throw new TypeError(`bad ${what} ${String(value)}`);
 }
 
-function checkClientOptions(options: ClientOptions): void {
+/**
+ * Checks the options of buildRequest and parseResponse; returns the offer's
+ * values (@hybi/handshake's `formatOffer`) and the extra fields. Throws
+ * TypeError.
+ */
+function checkClientOptions(options: ClientOptions): [offer: [protocols: string | null, extensions: string | null], extra: HeaderList] {
   checkVersion(options?.version);
   const { scheme, authority, path, origin } = options;
   check('scheme', scheme, scheme === 'http' || scheme === 'https');
@@ -106,6 +109,7 @@ function checkClientOptions(options: ClientOptions): void {
   check('authority', authority, isValidAuthority(authority) && (port === null || (+port[1]! > 0 && +port[1]! < 65536)));
   check('path', path, typeof path === 'string' && parseRequestTarget(path)?.authority === null);
   if (origin !== undefined) check('origin', origin, typeof origin === 'string' && /^[!-~]+$/.test(origin));
+  return [formatOffer(options), checkLocalHeaders(options.headers, true, refusedInRequest)];
 }
 
 /** The server accepted: the stream's DATA now carries WebSocket frames. */
@@ -154,10 +158,12 @@ export type ClientEvent = Accepted | Informational | Rejected | Failed | Malform
 
 /**
  * Validates a response header list received on the stream of a request
- * built with the same `options`. Never throws for any array of pairs.
+ * built with the same `options`. Never throws for any array of pairs;
+ * throws TypeError for options that buildRequest refuses.
  */
 export function parseResponse(headers: HeaderList, options: ClientOptions): ClientEvent {
-  const version = options?.version;
+  checkClientOptions(options);
+  const version = options.version;
   const sections = splitFieldSections(headers, false, version, false);
   if ('type' in sections) return sections;
   const { pseudo, regular } = sections;

@@ -117,6 +117,14 @@ describe('RFC 8441 5 / RFC 6455 4.1 the response', () => {
     expect(parseResponse([[':status', '301'], ['location', '/x']], options)).toMatchObject({ type: 'rejected', status: 301 });
     expect(parseResponse([[':status', '100']], options)).toEqual({ type: 'informational', status: 100, headers: [] });
   });
+  it('throws TypeError for options buildRequest would refuse (local misuse)', () => {
+    // Before: protocols 'chat' (a string) accepted 'ch' by substring match.
+    const response: [string, string][] = [[':status', '200'], ['sec-websocket-protocol', 'ch']];
+    for (const change of [{ protocols: 'chat' }, { protocols: ['a b'] }, { extensions: [{ name: 'a b', params: [] }] }, { version: 'h1' }, { scheme: 'ws' }, { authority: '' }, { path: 'x' }, { origin: 'a\nb' }, { headers: [['connection', 'x']] }]) {
+      expect(() => parseResponse(response, { ...options, ...change } as ClientOptions), JSON.stringify(change)).toThrow(TypeError);
+    }
+    expect(() => parseResponse(response, undefined as never)).toThrow(TypeError);
+  });
   it('treats 101 and bad :status values as malformed: PROTOCOL_ERROR / H3_MESSAGE_ERROR', () => {
     for (const status of ['101', '099', '600', '2000', '20', 'abc', '', '+20']) {
       expect(parseResponse([[':status', status]], options), status).toMatchObject({ type: 'malformed', kind: 'invalid-pseudo-header', action: { code: 0x1, name: 'PROTOCOL_ERROR' } });

@@ -16,7 +16,7 @@
 //      (5-6 are @hybi/handshake's readSelection)
 //   7. otherwise                                           -> 'accepted'
 
-import { type Extension, formatOffer, isValidAuthority, parseRequestTarget, readSelection, type SelectionProblem, setByHandshake } from '@hybi/handshake';
+import { type Extension, formatOffer, isValidAuthority, parseRequestTarget, readSelection, reasonPhrase, type SelectionProblem, setByHandshake } from '@hybi/handshake';
 import { checkVersion, type HttpVersion, type ResetStream } from './errors.js';
 import { checkLocalHeaders, type HeaderList, malformedMessage, type MalformedMessage, splitFieldSections } from './header-list.js';
 import type { ConnectProtocolState } from './settings.js';
@@ -135,6 +135,13 @@ export interface Informational {
 export interface Rejected {
   readonly type: 'rejected';
   readonly status: number;
+  /**
+   * The status in words, as @hybi/handshake's `rejected` event has the
+   * reason phrase (HTTP/2 and HTTP/3 send none, RFC 9113 8.3.2): its
+   * `reasonPhrase`, e.g. "Forbidden", or "status 503" for a status it does
+   * not name.
+   */
+  readonly reason: string;
   readonly headers: HeaderList;
 }
 
@@ -182,7 +189,7 @@ export function parseResponse(headers: HeaderList, options: ClientOptions): Clie
   if (status < 200) return { type: 'informational', status, headers: regular };
   // RFC 9110 9.3.6 (CONNECT): "Any 2xx (Successful) response indicates that
   // the sender (and all inbound proxies) will switch to tunnel mode".
-  if (status >= 300) return { type: 'rejected', status, headers: regular };
+  if (status >= 300) return { type: 'rejected', status, reason: reasonPhrase(status) || `status ${status}`, headers: regular };
 
   // RFC 6455 4.1, read by @hybi/handshake's readSelection as for HTTP/1.1:
   // the lists parse, one subprotocol at most, each choice offered.

@@ -113,9 +113,13 @@ describe('RFC 8441 5 / RFC 6455 4.1 the response', () => {
     expect(parseResponse([[':status', '200'], ['sec-websocket-accept', 'x'], ['sec-websocket-protocol', 'chat']], options)).toMatchObject({ type: 'accepted', protocol: 'chat' });
   });
   it('reports other final statuses as rejections and 1xx as informational', () => {
-    expect(parseResponse([[':status', '404'], ['content-length', '0']], options)).toEqual({ type: 'rejected', status: 404, headers: [['content-length', '0']] });
+    expect(parseResponse([[':status', '404'], ['content-length', '0']], options)).toEqual({ type: 'rejected', status: 404, reason: 'Not Found', headers: [['content-length', '0']] });
     expect(parseResponse([[':status', '301'], ['location', '/x']], options)).toMatchObject({ type: 'rejected', status: 301 });
     expect(parseResponse([[':status', '100']], options)).toEqual({ type: 'informational', status: 100, headers: [] });
+  });
+  it('gives a rejection a reason from its status, as HTTP/1.1 carries a reason phrase (@hybi/handshake\'s reasonPhrase)', () => {
+    const reason = (status: string) => (parseResponse([[':status', status]], options) as { reason?: string }).reason;
+    expect([reason('403'), reason('401'), reason('426'), reason('503')]).toEqual(['Forbidden', 'Unauthorized', 'Upgrade Required', 'status 503']);
   });
   it('throws TypeError for options buildRequest would refuse (local misuse)', () => {
     // Before: protocols 'chat' (a string) accepted 'ch' by substring match.

@@ -4,7 +4,7 @@
 // Server role.
 export { ServerHandshake, validateUpgradeRequest } from './server.js';
 export type { ServerOptions, ServerState, AcceptResult, ParsedRequest } from './server.js';
-export { createAcceptResponse, createRejectResponse, validateAcceptOptions, validateRejectOptions } from './response.js';
+export { createAcceptResponse, createRejectResponse, reasonPhrase, validateAcceptOptions, validateRejectOptions } from './response.js';
 export type { AcceptOptions, RejectOptions, AcceptChoice, RejectChoice } from './response.js';
 
 // Client role.

@@ -3,7 +3,7 @@
 // built). Pure and runtime-neutral: no Node APIs, no test framework, and no
 // import of the package itself. The event shapes are documented in
 // test-vectors/README.md, section "Suite: handshake".
-import { chunkings, deepEqual, describeMismatch, toHex, type ReplayResult, type Vector, type VectorFile } from './common.js';
+import { chunkings, deepEqual, describeMismatch, fromHex, toHex, type ReplayResult, type Vector, type VectorFile } from './common.js';
 
 type Pairs = ReadonlyArray<readonly [string, string]>;
 type Json = Readonly<Record<string, unknown>>;
@@ -99,7 +99,9 @@ function replayServer(api: HandshakeApi, setup: Json, chunks: readonly Uint8Arra
   } catch (error) {
     return [localError(error)];
   }
-  for (const chunk of chunks) for (const event of server.receive(chunk)) events.push(serverEvent(event as Event));
+  // Early data comes in a receive() call of its own, after the request head.
+  const early = setup.earlyDataHex === undefined ? [] : [fromHex(setup.earlyDataHex as string)];
+  for (const chunk of [...chunks, ...early]) for (const event of server.receive(chunk)) events.push(serverEvent(event as Event));
   if (server.state !== 'awaiting-decision') return events;
   try {
     if (setup.reject !== undefined) {

@@ -16,7 +16,7 @@
 //      (5-6 are @hybi/handshake's readSelection)
 //   7. otherwise                                           -> 'accepted'
 
-import { type Extension, formatOffer, readSelection, type SelectionProblem, setByHandshake } from '@hybi/handshake';
+import { type Extension, formatOffer, isValidAuthority, parseRequestTarget, readSelection, reasonPhrase, type SelectionProblem, setByHandshake } from '@hybi/handshake';
 import { checkVersion, type HttpVersion, type ResetStream } from './errors.js';
 import { checkLocalHeaders, type HeaderList, malformedMessage, type MalformedMessage, splitFieldSections } from './header-list.js';
 import type { ConnectProtocolState } from './settings.js';
@@ -64,9 +64,7 @@ export interface ExtendedConnectUnavailable {
  * Throws TypeError for invalid options.
  */
 export function buildRequest(options: ClientOptions, peerSetting: ConnectProtocolState): ExtendedConnectRequest | ExtendedConnectUnavailable {
-  checkClientOptions(options);
-  const [protocols, extensions] = formatOffer(options);
-  const extra = checkLocalHeaders(options.headers, true, refusedInRequest);
+  const [[protocols, extensions], extra] = checkClientOptions(options);
   if (peerSetting !== 'enabled') {
     if (peerSetting !== 'awaiting-settings' && peerSetting !== 'disabled' && peerSetting !== 'failed') throw new TypeError(`bad peerSetting ${String(peerSetting)}`);
     return { type: 'extended-connect-unavailable', peerSetting };
@@ -91,19 +89,27 @@ export function buildRequest(options: ClientOptions, peerSetting: ConnectProtoco
 // handshake's; a CONNECT request has no content (RFC 9110 9.3.6).
 const refusedInRequest = setByHandshake(true, 'host', 'origin');
 
-function checkString(what: string, value: unknown, pattern: RegExp): void {
-  if (typeof value !== 'string' || !pattern.test(value)) throw new TypeError(`bad ${what} ${String(value)}`);
+function check(what: string, value: unknown, valid: boolean): void {
+  if (!valid) throw new TypeError(`bad ${what} ${String(value)}`);
 }
 
-function checkClientOptions(options: ClientOptions): void {
+/**
+ * Checks the options of buildRequest and parseResponse; returns the offer's
+ * values (@hybi/handshake's `formatOffer`) and the extra fields. Throws
+ * TypeError.
+ */
+function checkClientOptions(options: ClientOptions): [offer: [protocols: string | null, extensions: string | null], extra: HeaderList] {
   checkVersion(options?.version);
   const { scheme, authority, path, origin } = options;
-  // Visible ASCII only (URIs are ASCII); no userinfo, path or fragment in the
-  // authority (RFC 9113 8.3.1); no fragment in the path.
-  checkString('scheme', scheme, /^https?$/);
-  checkString('authority', authority, /^[^\0- @/?#\x7f-\uffff]+$/);
-  checkString('path', path, /^\/[^\0- #\x7f-\uffff]*$/);
-  if (origin !== undefined) checkString('origin', origin, /^[!-~]+$/);
+  check('scheme', scheme, scheme === 'http' || scheme === 'https');
+  // What a server accepts (@hybi/handshake's grammar of Host and of an
+  // origin-form target, as HTTP/1.1 has them), with a port that can be
+  // connected to.
+  const port = typeof authority === 'string' ? /:(\d*)$/.exec(authority) : null;
+  check('authority', authority, isValidAuthority(authority) && (port === null || (+port[1]! > 0 && +port[1]! < 65536)));
+  check('path', path, typeof path === 'string' && parseRequestTarget(path)?.authority === null);
+  if (origin !== undefined) check('origin', origin, typeof origin === 'string' && /^[!-~]+$/.test(origin));
+  return [formatOffer(options), checkLocalHeaders(options.headers, true, refusedInRequest)];
 }
 
 /** The server accepted: the stream's DATA now carries WebSocket frames. */
@@ -129,6 +135,13 @@ export interface Informational {
 export interface Rejected {
   readonly type: 'rejected';
   readonly status: number;
+  /**
+   * The status in words, as @hybi/handshake's `rejected` event has the
+   * reason phrase (HTTP/2 and HTTP/3 send none, RFC 9113 8.3.2): its
+   * `reasonPhrase`, e.g. "Forbidden", or "status 503" for a status it does
+   * not name.
+   */
+  readonly reason: string;
   readonly headers: HeaderList;
 }
 
@@ -152,10 +165,12 @@ export type ClientEvent = Accepted | Informational | Rejected | Failed | Malform
 
 /**
  * Validates a response header list received on the stream of a request
- * built with the same `options`. Never throws for any array of pairs.
+ * built with the same `options`. Never throws for any array of pairs;
+ * throws TypeError for options that buildRequest refuses.
  */
 export function parseResponse(headers: HeaderList, options: ClientOptions): ClientEvent {
-  const version = options?.version;
+  checkClientOptions(options);
+  const version = options.version;
   const sections = splitFieldSections(headers, false, version, false);
   if ('type' in sections) return sections;
   const { pseudo, regular } = sections;
@@ -174,7 +189,7 @@ export function parseResponse(headers: HeaderList, options: ClientOptions): Clie
   if (status < 200) return { type: 'informational', status, headers: regular };
   // RFC 9110 9.3.6 (CONNECT): "Any 2xx (Successful) response indicates that
   // the sender (and all inbound proxies) will switch to tunnel mode".
-  if (status >= 300) return { type: 'rejected', status, headers: regular };
+  if (status >= 300) return { type: 'rejected', status, reason: reasonPhrase(status) || `status ${status}`, headers: regular };
 
   // RFC 6455 4.1, read by @hybi/handshake's readSelection as for HTTP/1.1:
   // the lists parse, one subprotocol at most, each choice offered.

@@ -71,10 +71,11 @@ export function isValidFieldValue(value: string, version: HttpVersion): boolean 
  * True for fields that RFC 9113 8.2.2 / RFC 9114 4.2 forbid: "The only
  * exception to this is the TE header field, which MAY be present in an
  * HTTP/2 request; when it is, it MUST NOT contain any value other than
- * 'trailers'." (`name` lower-case.)
+ * 'trailers'." (`name` lower-case.) That value is RFC 9110 10.1.4's
+ * t-codings = "trailers", an ABNF string: case-insensitive (RFC 5234 2.3).
  */
 export function isConnectionSpecific(name: string, value: string, isRequest: boolean): boolean {
-  return CONNECTION_SPECIFIC.has(name) || (name === 'te' && (!isRequest || value !== 'trailers'));
+  return CONNECTION_SPECIFIC.has(name) || (name === 'te' && (!isRequest || value.toLowerCase() !== 'trailers'));
 }
 
 /**

@@ -10,8 +10,9 @@
 //   3. no :protocol                                         -> 'not-extended-connect'
 //      (:protocol on a method other than CONNECT            -> 'malformed')
 //   4. :scheme, :path, :authority missing, in that order    -> 'malformed'
-//   5. :scheme, :path, :authority values, in that order;
-//      then a Host field that differs from :authority       -> 'malformed'
+//   5. :protocol (a token), :scheme, :path (origin-form), :authority (as
+//      Host), in that order; then a Host field that differs
+//      from :authority                                      -> 'malformed'
 //   6. :protocol other than "websocket"                     -> 'unsupported-protocol' (501)
 //   7. sec-websocket-version not exactly "13"               -> 'bad-request' (400)
 //   8. origin on more than one line                         -> 'bad-request' (400)
@@ -21,7 +22,7 @@
 //      (7-9 are @hybi/handshake's readOffer)
 //  10. otherwise                                            -> 'request'
 
-import { type Extension, headerValues, type OfferProblem, readOffer, setByHandshake, validateAcceptOptions, validateRejectOptions, type WebSocketRequest } from '@hybi/handshake';
+import { type Extension, headerValues, isToken, isValidAuthority, type OfferProblem, parseRequestTarget, readOffer, setByHandshake, validateAcceptOptions, validateRejectOptions, type WebSocketRequest } from '@hybi/handshake';
 import type { HttpVersion } from './errors.js';
 import { type HeaderList, headerListFilter, malformedMessage, type MalformedMessage, splitFieldSections } from './header-list.js';
 
@@ -109,24 +110,34 @@ export function parseRequest(headers: HeaderList, options: ServerOptions): Serve
     if (!pseudo.has(name)) return malformedMessage(version, 'missing-pseudo-header', name);
   }
   const scheme = pseudo.get(':scheme')!;
-  const target = pseudo.get(':path')!;
+  const target = parseRequestTarget(pseudo.get(':path')!);
   const authority = pseudo.get(':authority')!;
+  // RFC 9113 8.3: "Endpoints MUST treat a request or response that contains
+  // undefined or invalid pseudo-header fields as malformed."
+  // RFC 8441 4: ":protocol ... contains a value from the 'Hypertext Transfer
+  // Protocol (HTTP) Upgrade Token Registry'": a protocol-name, a token (RFC
+  // 9110 7.8). Another token is a protocol this package does not serve (6).
+  if (!isToken(protocol)) return malformedMessage(version, 'invalid-pseudo-header', ':protocol');
   // RFC 8441 5: "The scheme of the target URI ... MUST be 'https' for
   // 'wss'-schemed WebSockets and 'http' for 'ws'-schemed WebSockets."
   if (scheme !== 'https' && scheme !== 'http') return malformedMessage(version, 'invalid-pseudo-header', ':scheme');
-  // RFC 9113 8.3.1: ":path ... MUST NOT be empty for 'http' or 'https' URIs";
-  // it holds the absolute path and query (origin-form), so it starts with "/".
-  if (target.charCodeAt(0) !== 0x2f) return malformedMessage(version, 'invalid-pseudo-header', ':path');
+  // RFC 9113 8.3.1: ":path ... contains the path and query parts of the
+  // target URI (the absolute-path production and optionally a '?' character
+  // followed by the query production)": an origin-form target, read by
+  // @hybi/handshake as in an HTTP/1.1 request line.
+  if (target === null || target.authority !== null) return malformedMessage(version, 'invalid-pseudo-header', ':path');
   // RFC 9113 8.3.1: "The authority MUST NOT include the deprecated userinfo
   // subcomponent for 'http' or 'https' schemed URIs." RFC 9114 4.3.1: "If
-  // these fields are present, they MUST NOT be empty."
-  if (authority === '' || authority.includes('@')) return malformedMessage(version, 'invalid-pseudo-header', ':authority');
+  // these fields are present, they MUST NOT be empty." Read by
+  // @hybi/handshake as HTTP/1.1's Host (RFC 9110 7.2).
+  if (!isValidAuthority(authority)) return malformedMessage(version, 'invalid-pseudo-header', ':authority');
   // RFC 9114 4.3.1: "If both fields are present, they MUST contain the same
   // value." RFC 9113 8.3.1: a server "SHOULD treat a request as malformed if
   // it contains a Host header field that identifies an entity that differs
-  // from the entity in the :authority pseudo-header field".
+  // from the entity in the :authority pseudo-header field". RFC 3986 3.2.2:
+  // "The host subcomponent is case-insensitive" (the port is digits).
   const hosts = headerValues(regular, 'host');
-  if (hosts.some((host) => host !== authority)) return malformedMessage(version, 'host-mismatch', 'host');
+  if (hosts.some((host) => host.toLowerCase() !== authority.toLowerCase())) return malformedMessage(version, 'host-mismatch', 'host');
 
   // RFC 8441 5: the :protocol value "MUST have a value of `websocket` to
   // initiate a WebSocket connection".
@@ -145,13 +156,12 @@ export function parseRequest(headers: HeaderList, options: ServerOptions): Serve
   // HTTP/1.1 Upgrade, which HTTP/2 and HTTP/3 do not have.
   if (typeof offer === 'string') return badRequest(BAD_REQUEST_KINDS[offer], offer);
 
-  const question = target.indexOf('?');
   return {
     type: 'request',
     scheme,
     authority,
-    path: question < 0 ? target : target.slice(0, question),
-    query: question < 0 ? null : target.slice(question + 1),
+    path: target.path,
+    query: target.query,
     origin: offer.origin,
     protocols: offer.protocols,
     extensions: offer.extensions,

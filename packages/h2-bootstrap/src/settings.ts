@@ -81,9 +81,11 @@ export function decodeVarint(bytes: Uint8Array, offset: number): { readonly valu
  * 16-bit identifier, 32-bit value) or HTTP/3 (RFC 9114 7.2.4: a pair of
  * variable-length integers). Only the payload: the frame header (HTTP/2) or
  * type and length (HTTP/3) belong to the stack. Throws RangeError for values
- * out of range, an HTTP/3 reserved identifier or an HTTP/3 duplicate.
+ * out of range, an HTTP/3 reserved identifier or an HTTP/3 duplicate, a
+ * TypeError for a version other than 'h2' and 'h3'.
  */
 export function encodeSettings(settings: readonly Setting[], version: HttpVersion): Uint8Array {
+  checkVersion(version);
   const bytes = new Uint8Array(settings.length * 16);
   const view = new DataView(bytes.buffer);
   const seen = new Set<number>();
@@ -105,10 +107,14 @@ export function encodeSettings(settings: readonly Setting[], version: HttpVersio
 }
 
 /**
- * Decodes a SETTINGS frame payload from the peer. Never throws: a truncated
- * payload or a forbidden identifier yields a ConnectionError.
+ * Decodes a SETTINGS frame payload from the peer. Never throws for the
+ * peer's bytes: a truncated payload or a forbidden identifier yields a
+ * ConnectionError. Throws a TypeError for a payload that is not a
+ * Uint8Array or a version other than 'h2' and 'h3' (local misuse).
  */
 export function decodeSettings(payload: Uint8Array, version: HttpVersion): DecodedSettings | ConnectionError {
+  checkVersion(version);
+  if (!(payload instanceof Uint8Array)) throw new TypeError('a SETTINGS payload is a Uint8Array');
   const settings: Setting[] = [];
   if (version === 'h2') {
     // RFC 9113 6.5: "A SETTINGS frame with a length other than a multiple of
@@ -180,8 +186,13 @@ export class PeerSettings {
     return this.#state;
   }
 
-  /** Decodes and applies the payload of a SETTINGS frame received from the peer (not a SETTINGS ACK). */
+  /**
+   * Decodes and applies the payload of a SETTINGS frame received from the
+   * peer (not a SETTINGS ACK). Throws a TypeError for a payload that is not
+   * a Uint8Array.
+   */
   receivePayload(payload: Uint8Array): PeerSettingsEvent {
+    if (!(payload instanceof Uint8Array)) throw new TypeError('a SETTINGS payload is a Uint8Array');
     if (this.#error) return this.#error;
     const decoded = decodeSettings(payload, this.version);
     return decoded.type === 'settings' ? this.receive(decoded.settings) : this.#fail(decoded);
@@ -191,8 +202,10 @@ export class PeerSettings {
    * Applies settings the stack has already decoded and checked, in wire
    * order (HTTP/2 stacks that expose a settings object: pass
    * `[{ id: 8, value }]`). Only SETTINGS_ENABLE_CONNECT_PROTOCOL is looked at.
+   * Throws a TypeError for settings that are not an array.
    */
   receive(settings: readonly Setting[]): PeerSettingsEvent {
+    if (!Array.isArray(settings)) throw new TypeError('settings must be an array of { id, value }');
     if (this.#error) return this.#error;
     const h3 = this.version === 'h3';
     if (h3 && this.#state !== 'awaiting-settings') {

@@ -7,7 +7,7 @@
 // says the same with "a FIN bit on the stream" and "a stream error ... of
 // type H3_REQUEST_CANCELLED".
 
-import { type EndStream, type HttpVersion, type ResetStream, resetStream } from './errors.js';
+import { checkVersion, type EndStream, type HttpVersion, type ResetStream, resetStream } from './errors.js';
 
 /**
  * The orderly end of the stream: what a TCP close is over HTTP/1.1. Do it
@@ -20,8 +20,10 @@ export const END_STREAM: EndStream = Object.freeze({ type: 'end-stream' });
  * An abrupt end (the WebSocket connection is aborted without a close
  * handshake: the application gives up, a timeout, a failed handshake):
  * RST_STREAM(CANCEL) in HTTP/2, a reset with H3_REQUEST_CANCELLED in HTTP/3.
+ * Throws a TypeError for a version other than 'h2' and 'h3'.
  */
 export function abortStream(version: HttpVersion): ResetStream {
+  checkVersion(version);
   return resetStream(version === 'h2' ? 'CANCEL' : 'H3_REQUEST_CANCELLED');
 }
 

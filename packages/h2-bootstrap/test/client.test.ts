@@ -58,11 +58,21 @@ describe('RFC 8441 4 and 5 the request header list', () => {
       { authority: 'user@host' },
       { authority: 'host/path' },
       { authority: 'ho st' },
+      { authority: 'a:99999' },
+      { authority: 'a:0' },
+      { authority: 'a:' },
+      { authority: 'a"b' },
+      { authority: '[zz' },
+      { authority: 'a:b:c' },
+      { authority: 1 },
       { path: 'chat' },
       { path: '' },
       { path: '/a b' },
       { path: '/a#frag' },
       { path: '/caf\u00e9' },
+      { path: '/a\u007f' },
+      { path: 'http://a/b' },
+      { path: ['/'] },
       { origin: '' },
       { origin: 'a\nb' },
       { protocols: ['a b'] },
@@ -79,6 +89,12 @@ describe('RFC 8441 4 and 5 the request header list', () => {
       { headers: [['X-Upper', '1']] },
     ];
     for (const change of bad) expect(() => buildRequest({ ...options, ...change } as ClientOptions, 'enabled'), JSON.stringify(change)).toThrow(TypeError);
+  });
+  it('takes the authorities and paths @hybi/handshake takes in Host and an origin-form target', () => {
+    for (const authority of ['a', 'a:1', 'a.example:65535', '[::1]:8443', '127.0.0.1', 'a_b~c%20']) {
+      expect(buildRequest({ ...options, authority }, 'enabled'), authority).toMatchObject({ type: 'request' });
+    }
+    for (const path of ['/', '/a?b', '/?', '/{|}^`"']) expect(buildRequest({ ...options, path }, 'enabled'), path).toMatchObject({ type: 'request' });
   });
 });
 
@@ -97,9 +113,21 @@ describe('RFC 8441 5 / RFC 6455 4.1 the response', () => {
     expect(parseResponse([[':status', '200'], ['sec-websocket-accept', 'x'], ['sec-websocket-protocol', 'chat']], options)).toMatchObject({ type: 'accepted', protocol: 'chat' });
   });
   it('reports other final statuses as rejections and 1xx as informational', () => {
-    expect(parseResponse([[':status', '404'], ['content-length', '0']], options)).toEqual({ type: 'rejected', status: 404, headers: [['content-length', '0']] });
+    expect(parseResponse([[':status', '404'], ['content-length', '0']], options)).toEqual({ type: 'rejected', status: 404, reason: 'Not Found', headers: [['content-length', '0']] });
     expect(parseResponse([[':status', '301'], ['location', '/x']], options)).toMatchObject({ type: 'rejected', status: 301 });
     expect(parseResponse([[':status', '100']], options)).toEqual({ type: 'informational', status: 100, headers: [] });
+  });
+  it('gives a rejection a reason from its status, as HTTP/1.1 carries a reason phrase (@hybi/handshake\'s reasonPhrase)', () => {
+    const reason = (status: string) => (parseResponse([[':status', status]], options) as { reason?: string }).reason;
+    expect([reason('403'), reason('401'), reason('426'), reason('503')]).toEqual(['Forbidden', 'Unauthorized', 'Upgrade Required', 'status 503']);
+  });
+  it('throws TypeError for options buildRequest would refuse (local misuse)', () => {
+    // Before: protocols 'chat' (a string) accepted 'ch' by substring match.
+    const response: [string, string][] = [[':status', '200'], ['sec-websocket-protocol', 'ch']];
+    for (const change of [{ protocols: 'chat' }, { protocols: ['a b'] }, { extensions: [{ name: 'a b', params: [] }] }, { version: 'h1' }, { scheme: 'ws' }, { authority: '' }, { path: 'x' }, { origin: 'a\nb' }, { headers: [['connection', 'x']] }]) {
+      expect(() => parseResponse(response, { ...options, ...change } as ClientOptions), JSON.stringify(change)).toThrow(TypeError);
+    }
+    expect(() => parseResponse(response, undefined as never)).toThrow(TypeError);
   });
   it('treats 101 and bad :status values as malformed: PROTOCOL_ERROR / H3_MESSAGE_ERROR', () => {
     for (const status of ['101', '099', '600', '2000', '20', 'abc', '', '+20']) {
@@ -133,7 +161,7 @@ const clientOptions = fc.record(
   {
     version: fc.constantFrom('h2' as const, 'h3' as const),
     scheme: fc.constantFrom('http' as const, 'https' as const),
-    authority: fc.stringMatching(/^[a-z0-9.-]{1,20}(:[0-9]{1,5})?$/),
+    authority: fc.tuple(fc.stringMatching(/^[a-z0-9.-]{1,20}$/), fc.option(fc.integer({ min: 1, max: 65535 }))).map(([host, port]) => (port === null ? host : `${host}:${port}`)),
     path: fc.stringMatching(/^\/[!-"$-~]{0,20}$/),
     origin: fc.stringMatching(/^https?:\/\/[a-z0-9.]{1,12}$/),
     protocols: fc.uniqueArray(token, { maxLength: 4 }),

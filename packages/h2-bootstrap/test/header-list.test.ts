@@ -57,6 +57,10 @@ describe('RFC 9113 8.2.2 / RFC 9114 4.2 connection-specific fields', () => {
   });
   it('"TE ... MAY be present in an HTTP/2 request; ... MUST NOT contain any value other than trailers"', () => {
     expect(isConnectionSpecific('te', 'trailers', true)).toBe(false);
+    // RFC 9110 10.1.4: t-codings = "trailers" / ..., an ABNF string: case-insensitive (RFC 5234 2.3).
+    expect(isConnectionSpecific('te', 'Trailers', true)).toBe(false);
+    expect(isConnectionSpecific('te', 'TRAILERS', true)).toBe(false);
+    expect(isConnectionSpecific('te', 'Trailers', false)).toBe(true);
     expect(isConnectionSpecific('te', 'gzip', true)).toBe(true);
     expect(isConnectionSpecific('te', 'trailers, gzip', true)).toBe(true);
     expect(isConnectionSpecific('te', 'trailers', false)).toBe(true);

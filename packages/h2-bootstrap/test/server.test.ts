@@ -78,9 +78,47 @@ describe('RFC 8441 4 extended CONNECT pseudo-header fields', () => {
       expect(parseRequest(base({ [name!]: value! }), h2), `${name} ${value}`).toMatchObject({ type: 'malformed', kind: 'invalid-pseudo-header' });
     }
   });
+  it('reads :authority as @hybi/handshake reads Host, and :path as an origin-form target (RFC 9113 8.3.1)', () => {
+    const authorities = ['a b', 'a/b', 'a?b', 'a#b', 'a"b', 'a{b}', 'a:b:c', '[zz', 'a:99999x', 'a:1:2', 'caf\u00e9'];
+    const paths = ['/a#b', '/a\tb', '/a\u0001b', '/caf\u00e9', '/a b', '/a\u007f', 'http://a/b', '?x'];
+    for (const options of [h2, h3]) {
+      for (const [name, values] of [[':authority', authorities], [':path', paths]] as const) {
+        for (const value of values) {
+          // HTTP/3 refuses a control character in any field value first (RFC 9114 10.3).
+          const kind = options === h3 && /[\0-\x08\x0a-\x1f\x7f]/.test(value) ? 'invalid-field-value' : 'invalid-pseudo-header';
+          expect(parseRequest(base({ [name]: value }), options), `${options.version} ${name} ${JSON.stringify(value)}`).toMatchObject({ type: 'malformed', kind, reason: name });
+        }
+      }
+    }
+    for (const authority of ['a.example', 'localhost:9443', '[::1]:443', '127.0.0.1', 'xn--caf-dma.example', 'a:', 'a_b~c%20']) {
+      expect(requestOf(parseRequest(base({ ':authority': authority }), h2)).authority, authority).toBe(authority);
+    }
+    for (const [path, split] of [['/', ['/', null]], ['/a/b?c=d%20e&f', ['/a/b', 'c=d%20e&f']], ['/?', ['/', '']], ['/a?b?c', ['/a', 'b?c']], ['/{|}^`"', ['/{|}^`"', null]]] as const) {
+      const event = requestOf(parseRequest(base({ ':path': path }), h3));
+      expect([event.path, event.query], path).toEqual(split);
+    }
+  });
+  it('refuses an empty :protocol or one that is not a token as malformed, not as another protocol', () => {
+    for (const options of [h2, h3]) {
+      for (const protocol of ['', 'a b', 'web/socket', '"websocket"', 'caf\u00e9']) {
+        expect(parseRequest(base({ ':protocol': protocol }), options), `${options.version} ${JSON.stringify(protocol)}`).toMatchObject({ type: 'malformed', kind: 'invalid-pseudo-header', reason: ':protocol' });
+      }
+    }
+    // Checked with the values, after the presence of :scheme, :path and :authority.
+    expect(parseRequest(base({ ':protocol': '', ':scheme': null }), h2)).toMatchObject({ kind: 'missing-pseudo-header', reason: ':scheme' });
+    expect(parseRequest(base({ ':protocol': '', ':scheme': 'ws' }), h2)).toMatchObject({ kind: 'invalid-pseudo-header', reason: ':protocol' });
+  });
   it('treats a host field that differs from :authority as malformed (RFC 9114 4.3.1)', () => {
     expect(parseRequest([...base({}), ['host', 'b.example']], h3)).toMatchObject({ kind: 'host-mismatch' });
+    expect(parseRequest([...base({}), ['host', 'a.example:443']], h2)).toMatchObject({ kind: 'host-mismatch' });
     expect(requestOf(parseRequest([...base({}), ['host', 'a.example']], h3)).authority).toBe('a.example');
+  });
+  it('compares host and :authority ignoring the case of letters, as host names are (RFC 3986 3.2.2)', () => {
+    for (const options of [h2, h3]) {
+      expect(requestOf(parseRequest([...base({}), ['host', 'A.Example']], options)).authority).toBe('a.example');
+      expect(requestOf(parseRequest([...base({ ':authority': 'A.EXAMPLE:8443' }), ['host', 'a.example:8443']], options)).authority).toBe('A.EXAMPLE:8443');
+      expect(requestOf(parseRequest([...base({ ':authority': '[::A]' }), ['host', '[::a]']], options)).authority).toBe('[::A]');
+    }
   });
   it('reports another :protocol with 501 (RFC 9220 3)', () => {
     expect(parseRequest(base({ ':protocol': 'connect-udp' }), h2)).toEqual({ type: 'unsupported-protocol', protocol: 'connect-udp', status: 501, response: [[':status', '501']] });
@@ -153,7 +191,7 @@ const serverKinds = new Set(['request', 'not-extended-connect', 'unsupported-pro
 describe('properties', () => {
   it('any header list validates or yields a named error, never throws', () => {
     fc.assert(
-      fc.property(headerLists, fc.constantFrom(h2, h3, { version: 'h2', connectProtocolEnabled: false } as const), (headers, options) => {
+      fc.property(headerLists, fc.constantFrom(h2, h3, { version: 'h2', connectProtocolEnabled: false } as const, { version: 'h3', connectProtocolEnabled: false } as const), (headers, options) => {
         const event = parseRequest(headers, options);
         expect(serverKinds.has(event.type)).toBe(true);
         if (event.type === 'malformed' || event.type === 'bad-request') expect(event.kind).toMatch(/^[a-z-]+$/);
@@ -165,7 +203,7 @@ describe('properties', () => {
   it('anything arbitrary in the list never throws either', () => {
     fc.assert(
       fc.property(fc.array(fc.anything(), { maxLength: 8 }), (headers) => {
-        expect(serverKinds.has(parseRequest(headers as never, h3).type)).toBe(true);
+        for (const options of [h2, h3]) expect(serverKinds.has(parseRequest(headers as never, options).type)).toBe(true);
       }),
     );
   });

@@ -120,6 +120,19 @@ describe('RFC 9114 7.2.4 HTTP/3 SETTINGS payload', () => {
   });
 });
 
+describe('local misuse', () => {
+  it('throws a TypeError for a version other than h2 and h3', () => {
+    for (const version of ['h1', 'H2', undefined, 2]) {
+      expect(() => encodeSettings([], version as never), String(version)).toThrow(/bad version/);
+      expect(() => decodeSettings(new Uint8Array(0), version as never), String(version)).toThrow(/bad version/);
+    }
+  });
+  it('throws a TypeError for a payload that is not a Uint8Array', () => {
+    expect(() => decodeSettings([0, 8, 0, 0, 0, 1] as never, 'h2')).toThrow(/Uint8Array/);
+    expect(() => decodeSettings(undefined as never, 'h3')).toThrow(/Uint8Array/);
+  });
+});
+
 describe('decoding arbitrary bytes never throws (property)', () => {
   it('yields settings or a named connection error, for both versions', () => {
     fc.assert(
@@ -181,6 +194,14 @@ describe('RFC 8441 3 SETTINGS_ENABLE_CONNECT_PROTOCOL tracker', () => {
   });
   it('refuses an unknown version', () => {
     expect(() => new PeerSettings({ version: 'h1' as never })).toThrow(TypeError);
+  });
+  it('throws a TypeError for input that is not a payload or a list of settings (local misuse)', () => {
+    const peer = new PeerSettings({ version: 'h2' });
+    for (const payload of [undefined, null, [0, 8, 0, 0, 0, 1], '\0\x08\0\0\0\x01', new Uint16Array(3).buffer]) {
+      expect(() => peer.receivePayload(payload as never), String(payload)).toThrow(/Uint8Array/);
+    }
+    expect(() => peer.receive(undefined as never)).toThrow(/array/);
+    expect(peer.state).toBe('awaiting-settings');
   });
   it('any sequence of HTTP/2 values: enabled exactly when the last 0x8 is 1, failed on 2+ or 1→0 (property)', () => {
     fc.assert(

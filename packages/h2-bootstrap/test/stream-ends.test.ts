@@ -12,6 +12,9 @@ describe('RFC 8441 5 / RFC 9220 3 stream closure', () => {
   it('HTTP/3: "a stream error ... of type H3_REQUEST_CANCELLED"', () => {
     expect(abortStream('h3')).toEqual({ type: 'reset-stream', code: 0x010c, name: 'H3_REQUEST_CANCELLED' });
   });
+  it('throws a TypeError for a version other than h2 and h3 (local misuse)', () => {
+    for (const version of ['h1', 'H3', undefined]) expect(() => abortStream(version as never), String(version)).toThrow(/bad version/);
+  });
 });
 
 describe('RFC 6455 7.1.5 a reset from the peer', () => {

@@ -2,7 +2,8 @@
 // (RFC 6455 4.1, 4.2.2).
 //
 // States, in order:
-//   reading-head   bytes go to the head parser (1xx interim responses are skipped)
+//   reading-head   bytes go to the head parser (1xx interim responses are
+//                  skipped, their bytes counted against maxHeaderBytes)
 //   reading-body   a non-101 response's content is read, up to maxBodyBytes
 //   accepted       the 101 was valid: bytes belong to the frame codec
 //   rejected       a non-101 response was reported: input is ignored
@@ -10,8 +11,8 @@
 import { computeAcceptKey, defaultRandom, generateKey, type RandomSource } from './accept-key.js';
 import type { ClientEvent, FailedEvent, FailureCode, RejectedEvent } from './events.js';
 import { listContainsToken } from './header-values.js';
-import { ACCEPT, COMPLETE, CONNECTION, CONTENT_LENGTH, NONE, TRANSFER_ENCODING, UPGRADE } from './headers.js';
-import { FAILED, HeadParser, NEED_MORE, headLimits, limitOption } from './http-parser.js';
+import { COMPLETE, NONE, Tag } from './headers.js';
+import { HeadParser, Push, headLimits, limitOption } from './http-parser.js';
 import { readSelection, type Offer } from './negotiation.js';
 import { createRequest, parseWebSocketUrl, type RequestOptions, type WebSocketUrl } from './request.js';
 
@@ -22,7 +23,7 @@ export interface ClientOptions extends RequestOptions {
   readonly random?: RandomSource | undefined;
   /** Longest status line or header line, CRLF included. Default 8192 (8 KiB). */
   readonly maxLineBytes?: number | undefined;
-  /** Largest header section (all header lines and the final CRLF). Default 16384 (16 KiB). */
+  /** Largest header section (all header lines and the final CRLF), 1xx interim responses before it included. Default 16384 (16 KiB). */
   readonly maxHeaderBytes?: number | undefined;
   /** Most header lines. Default 100. */
   readonly maxHeaders?: number | undefined;
@@ -102,8 +103,8 @@ export class ClientHandshake {
     const parser = this.#parser;
     for (let position = 0; ; ) {
       const end = parser.push(chunk, position);
-      if (end === NEED_MORE) return NONE;
-      if (end === FAILED) return [this.#fail(parser.errorCode)];
+      if (end === Push.NEED_MORE) return NONE;
+      if (end === Push.FAILED) return [this.#fail(parser.errorCode)];
       // RFC 9112 2.3: HTTP/1.x only, in this syntax.
       if (parser.versionMajor !== 1) return [this.#fail('unsupported-http-version')];
       const status = parser.status;
@@ -124,18 +125,18 @@ export class ClientHandshake {
     // "If the response lacks an |Upgrade| header field or the |Upgrade| header
     // field contains a value that is not an ASCII case-insensitive match for
     // the value "websocket", the client MUST _Fail the WebSocket Connection_."
-    const upgrade = values[UPGRADE] ?? NONE;
+    const upgrade = values[Tag.UPGRADE] ?? NONE;
     if (upgrade.length !== 1 || upgrade[0]!.toLowerCase() !== 'websocket') return this.#fail('invalid-upgrade');
     // "If the response lacks a |Connection| header field or the |Connection|
     // header field doesn't contain a token that is an ASCII case-insensitive
     // match for the value "Upgrade", the client MUST _Fail_".
-    if (!listContainsToken(values[CONNECTION] ?? NONE, 'upgrade')) return this.#fail('invalid-connection');
+    if (!listContainsToken(values[Tag.CONNECTION] ?? NONE, 'upgrade')) return this.#fail('invalid-connection');
     // "If the response lacks a |Sec-WebSocket-Accept| header field or the
     // |Sec-WebSocket-Accept| contains a value other than the base64-encoded
     // SHA-1 of the concatenation of the |Sec-WebSocket-Key| (as a string, not
     // base64-decoded) with the string "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
     // [...] the client MUST _Fail_".
-    const accept = values[ACCEPT] ?? NONE;
+    const accept = values[Tag.ACCEPT] ?? NONE;
     if (accept.length !== 1 || accept[0] !== computeAcceptKey(this.key)) return this.#fail('invalid-accept');
     // Then the extensions and the subprotocol: only offered ones, one
     // subprotocol at most.
@@ -155,8 +156,8 @@ export class ClientHandshake {
     // invalid and the recipient MUST treat it as an unrecoverable error";
     // a list of identical values counts as one. Without either, until the
     // connection closes.
-    const codings = values[TRANSFER_ENCODING]?.join(',');
-    const lengths = values[CONTENT_LENGTH]?.join(',');
+    const codings = values[Tag.TRANSFER_ENCODING]?.join(',');
+    const lengths = values[Tag.CONTENT_LENGTH]?.join(',');
     const length = /^(\d{1,15})(?:[ \t]*,[ \t]*\1)*$/.exec(lengths ?? '');
     if (codings === undefined && lengths !== undefined && length === null) return [this.#fail('invalid-content-length')];
     this.#remaining = status === 204 || status === 304 ? 0 : codings === undefined && length ? +length[1]! : Infinity;

@@ -10,15 +10,15 @@
 //   together, by one pattern, when the head ends or a limit is crossed: the
 //   first faulty line fails the head, unless a limit was crossed before it.
 // The head is kept as text, one character per byte (Latin-1, as in Node's
-// http): ASCII through TextDecoder, which is fast, and bytes above 0x7F one by
-// one, which is rare. Text offsets are byte offsets.
+// http): ASCII through TextDecoder, which is fast, and input with bytes above
+// 0x7F, which is rare, through String.fromCharCode. Text offsets are byte offsets.
 import { TCHAR, isSpace, matchAt } from './header-values.js';
 import { knownHeaderValues, type KnownValues } from './headers.js';
 
 export interface HeadLimits {
   /** Longest start line or field line, counting its CRLF. */
   readonly maxLineBytes: number;
-  /** Largest header section: every field line with its CRLF, and the final CRLF. */
+  /** Largest header section: every field line with its CRLF, and the final CRLF; plus the heads before it (see `reset`). */
   readonly maxHeaderBytes: number;
   /** Most field lines. */
   readonly maxHeaders: number;
@@ -48,9 +48,11 @@ export function headLimits(options: { readonly maxLineBytes?: number | undefined
   };
 }
 
-/** `push` results besides the index where the head ended. */
-export const NEED_MORE = -1;
-export const FAILED = -2;
+/** `push` results besides the index where the head ended (a const enum: the bundler writes the numbers in). */
+export const enum Push {
+  NEED_MORE = -1,
+  FAILED = -2,
+}
 
 // RFC 9110 5.5: field values (and reason phrases) are HTAB, SP, VCHAR and
 // obs-text, so RFC 9112 5's field-line = field-name ":" OWS field-value OWS
@@ -91,16 +93,17 @@ function trimmedValue(text: string, colon: number, lf: number): string {
 const ascii = new TextDecoder();
 
 /**
- * The start of `bytes` decoded one character per byte: all of it through
- * TextDecoder when it is ASCII (each byte above 0x7F would become U+FFFD or
- * share a character); else Latin-1 up to the first LF, one byte at a time.
+ * `bytes` decoded one character per byte: through TextDecoder when they are
+ * ASCII (each byte above 0x7F would become U+FFFD or share a character),
+ * else by String.fromCharCode on pieces of 4 KiB (few enough arguments for
+ * any engine). Either way the work is linear in the length of `bytes`.
  */
 function decodeLatin1(bytes: Uint8Array): string {
-  const text = ascii.decode(bytes);
+  let text = ascii.decode(bytes);
   if (text.length === bytes.length && !text.includes('\ufffd')) return text;
-  let line = '';
-  for (let i = 0; i < bytes.length && bytes[i - 1] !== 0x0a; i++) line += String.fromCharCode(bytes[i]!);
-  return line;
+  text = '';
+  for (let i = 0; i < bytes.length; i += 4096) text += String.fromCharCode.apply(null, bytes.subarray(i, i + 4096) as unknown as number[]);
+  return text;
 }
 
 export class HeadParser {
@@ -114,7 +117,7 @@ export class HeadParser {
   headers: Array<[string, string]> = [];
   /** The values of the known headers (see `knownHeaderValues`). */
   known: KnownValues = [];
-  /** Set when `push` returned FAILED. */
+  /** Set when `push` returned Push.FAILED. */
   errorCode: HeadErrorCode = 'invalid-start-line';
 
   readonly #isRequest: boolean;
@@ -128,14 +131,20 @@ export class HeadParser {
   #checked = 0;
   /** No LF from the current line's start to this offset. */
   #searched = 0;
+  /**
+   * Bytes of the heads before this one (1xx responses). They count against
+   * maxHeaderBytes: an endless run of them fails instead of being read forever.
+   */
+  #earlier = 0;
 
   constructor(isRequest: boolean, limits: HeadLimits) {
     this.#isRequest = isRequest;
     this.#limits = limits;
   }
 
-  /** Forgets the previous head, to parse another one (after a 1xx response). */
+  /** Forgets the previous head but its length, to parse another one (after a 1xx response). */
   reset(): void {
+    this.#earlier += this.#lineStart;
     this.#text = '';
     this.#lineStart = this.#checked = this.#searched = 0;
     this.#headersStart = -1;
@@ -144,8 +153,8 @@ export class HeadParser {
 
   /**
    * Consumes `input` from `position`: bytes, or text of one character per
-   * byte. Returns the index just past the head's final CRLF, NEED_MORE when
-   * every byte was consumed without completing the head, or FAILED (see
+   * byte. Returns the index just past the head's final CRLF, Push.NEED_MORE when
+   * every byte was consumed without completing the head, or Push.FAILED (see
    * `errorCode`). Does not keep `input`.
    */
   push(input: Uint8Array | string, position: number): number {
@@ -160,7 +169,7 @@ export class HeadParser {
       // The current line must end (its LF included) before `limit`. Empty
       // lines before the start line count against its limit.
       const lineLimit = (headersStart < 0 ? 0 : start) + maxLineBytes;
-      const sectionLimit = headersStart < 0 ? lineLimit : headersStart + maxHeaderBytes;
+      const sectionLimit = headersStart < 0 ? lineLimit : headersStart + maxHeaderBytes - this.#earlier;
       const limit = Math.min(lineLimit, sectionLimit);
       // The text is searched only when it holds something new (fed a byte at
       // a time, it is not searched again, nor made flat, for each byte). A
@@ -169,7 +178,7 @@ export class HeadParser {
       const lf = this.#searched < text.length ? text.indexOf('\n', start) : -1;
       if (lf < 0 || lf >= limit) {
         if (text.length >= limit) return this.#checkFields(start) ?? this.#fail(headersStart < 0 ? 'start-line-too-long' : lineLimit <= sectionLimit ? 'header-line-too-long' : 'headers-too-large');
-        if (taken >= input.length) return this.#checkFields(start) ?? NEED_MORE;
+        if (taken >= input.length) return this.#checkFields(start) ?? Push.NEED_MORE;
         // Only bytes that may still belong to the line are taken.
         const end = taken + limit - text.length;
         const piece = typeof input === 'string' ? input.slice(taken, end) : decodeLatin1(taken === 0 && end >= input.length ? input : input.subarray(taken, end));
@@ -207,7 +216,7 @@ export class HeadParser {
 
   #fail(code: HeadErrorCode): number {
     this.errorCode = code;
-    return FAILED;
+    return Push.FAILED;
   }
 
   #startLine(text: string, start: number): boolean {

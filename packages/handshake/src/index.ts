@@ -4,7 +4,7 @@
 // Server role.
 export { ServerHandshake, validateUpgradeRequest } from './server.js';
 export type { ServerOptions, ServerState, AcceptResult, ParsedRequest } from './server.js';
-export { createAcceptResponse, createRejectResponse, validateAcceptOptions, validateRejectOptions } from './response.js';
+export { createAcceptResponse, createRejectResponse, reasonPhrase, validateAcceptOptions, validateRejectOptions } from './response.js';
 export type { AcceptOptions, RejectOptions, AcceptChoice, RejectChoice } from './response.js';
 
 // Client role.
@@ -30,6 +30,11 @@ export type {
 // Negotiation fields, shared with @hybi/h2-bootstrap.
 export { formatOffer, readOffer, readSelection } from './negotiation.js';
 export type { Offer, OfferFields, OfferProblem, Selection, SelectionProblem } from './negotiation.js';
+
+// The request target and the authority, as the HTTP/1.1 server reads them
+// (request line, Host) and @hybi/h2-bootstrap reads :path and :authority.
+export { isValidAuthority, parseRequestTarget } from './uri.js';
+export type { RequestTarget } from './uri.js';
 
 // Header lists, keys.
 export type { HeadErrorCode } from './http-parser.js';

@@ -4,7 +4,7 @@
 // in the CONNECT request and response-header fields as defined in [RFC6455]."
 // Used by this package's HTTP/1.1 roles and by @hybi/h2-bootstrap.
 import { formatExtensionList, isToken, parseExtensionList, parseTokenList, type Extension } from './header-values.js';
-import { EXTENSIONS, ORIGIN, PROTOCOL, VERSION, knownHeaderValues, type HeaderList, type KnownValues } from './headers.js';
+import { NONE, Tag, knownHeaderValues, type HeaderList, type KnownValues } from './headers.js';
 
 /** What a client offers: subprotocols and extensions, in order of preference. */
 export interface Offer {
@@ -17,8 +17,6 @@ export interface OfferFields extends Offer {
   /** The Origin field, or null when absent. */
   readonly origin: string | null;
 }
-
-const NONE: readonly string[] = [];
 
 /** The rule of `readOffer` that a request breaks. */
 export type OfferProblem = 'unsupported-websocket-version' | 'invalid-origin' | 'invalid-protocols' | 'invalid-extensions';
@@ -40,15 +38,15 @@ export function offerOf(values: KnownValues): OfferFields | OfferProblem {
   // send an appropriate HTTP error code [...] and a |Sec-WebSocket-Version|
   // header field indicating the version(s) the server is capable of
   // understanding."
-  const versions = values[VERSION] ?? NONE;
-  const origins = values[ORIGIN] ?? NONE;
+  const versions = values[Tag.VERSION] ?? NONE;
+  const origins = values[Tag.ORIGIN] ?? NONE;
   if (versions.length !== 1 || versions[0] !== '13') return 'unsupported-websocket-version';
   // RFC 6454 7.3: "User agents MUST NOT include more than one Origin header field".
   if (origins.length > 1) return 'invalid-origin';
-  const protocols = parseTokenList(values[PROTOCOL] ?? NONE);
+  const protocols = parseTokenList(values[Tag.PROTOCOL] ?? NONE);
   // RFC 6455 4.1: subprotocol elements "MUST all be unique strings".
   if (!protocols.ok || (protocols.value.length > 1 && new Set(protocols.value).size !== protocols.value.length)) return 'invalid-protocols';
-  const extensions = parseExtensionList(values[EXTENSIONS] ?? NONE);
+  const extensions = parseExtensionList(values[Tag.EXTENSIONS] ?? NONE);
   if (!extensions.ok) return 'invalid-extensions';
   return { origin: origins[0] ?? null, protocols: protocols.value, extensions: extensions.value };
 }
@@ -82,10 +80,10 @@ export function unoffered(offer: Offer, selection: Selection): 'unoffered-protoc
  */
 export function readSelection(headers: HeaderList, offer: Offer): Selection | SelectionProblem {
   const values = knownHeaderValues(headers);
-  const protocolLines = values[PROTOCOL] ?? NONE;
+  const protocolLines = values[Tag.PROTOCOL] ?? NONE;
   const protocols = parseTokenList(protocolLines);
   if (!protocols.ok) return 'invalid-protocol';
-  const extensions = parseExtensionList(values[EXTENSIONS] ?? NONE);
+  const extensions = parseExtensionList(values[Tag.EXTENSIONS] ?? NONE);
   if (!extensions.ok) return 'invalid-extensions';
   // RFC 6455 4.2.2: the server sends "Either a single value representing the
   // subprotocol the server is ready to use or null": one token on one line,

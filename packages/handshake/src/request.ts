@@ -22,15 +22,15 @@ export interface WebSocketUrl {
  * Parses a WebSocket URI (RFC 6455 section 3): ws or wss, a host (ASCII name,
  * IPv4 or [IPv6]), an optional port, path and query. Throws a TypeError for
  * anything else: another scheme, user information, a fragment ("MUST NOT be
- * used on these URIs"), a port above 65535, characters that need
- * percent-encoding (a WHATWG URL object's `href` is already encoded) or a
- * non-ASCII host (use its punycode form).
+ * used on these URIs"), port 0 (it cannot be connected to) or one above
+ * 65535, characters that need percent-encoding (a WHATWG URL object's `href`
+ * is already encoded) or a non-ASCII host (use its punycode form).
  */
 export function parseWebSocketUrl(url: string): WebSocketUrl {
   const match = /^(wss?):\/\/(\[[\dA-Fa-f:.]+\]|[\w.~!$&'()*+,;=%-]+)(?::(\d{0,5}))?([/?][\x21\x22\x24-\x7e]*)?$/i.exec(url);
   const secure = match?.[1]!.length === 3;
   const port = match?.[3] ? +match[3] : secure ? 443 : 80;
-  if (match === null || port > 65535) throw new TypeError(`bad WebSocket URL ${JSON.stringify(url)}`);
+  if (match === null || !port || port > 65535) throw new TypeError(`bad WebSocket URL ${JSON.stringify(url)}`);
   const hostname = match[2]!.toLowerCase();
   const path = match[4] ?? '/';
   return { secure, hostname, port, host: port === (secure ? 443 : 80) ? hostname : `${hostname}:${port}`, target: path[0] === '?' ? `/${path}` : path };

@@ -118,13 +118,19 @@ export function createRejectResponse(options: RejectOptions): Uint8Array {
  */
 export function rejectionResponse(status: number, headers: HeaderList, body: Uint8Array): { headers: HeaderList; response: Uint8Array } {
   const all: HeaderList = [['Connection', headerValues(headers, 'upgrade').length > 0 ? 'Upgrade, close' : 'close'], ...headers, ['Content-Length', `${body.length}`]];
-  return { headers: all, response: encodeLatin1(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? ''}\r\n${formatHeaders(all)}\r\n`, body) };
+  return { headers: all, response: encodeLatin1(`HTTP/1.1 ${status} ${reasonPhrase(status)}\r\n${formatHeaders(all)}\r\n`, body) };
 }
 
 /**
- * Reason phrases of the statuses this package sends and a few common ones
- * (RFC 9110 15); others get an empty one (RFC 9112 4: reason-phrase is optional).
+ * The reason phrase RFC 9110 15 gives `status`, for the statuses this
+ * package sends and a few common ones; "" for others (RFC 9112 4:
+ * reason-phrase is optional). @hybi/h2-bootstrap gives it to rejections,
+ * which HTTP/2 and HTTP/3 send without one.
  */
+export function reasonPhrase(status: number): string {
+  return STATUS_TEXT[status] ?? '';
+}
+
 const STATUS_TEXT: Readonly<Record<number, string>> = {
   400: 'Bad Request',
   401: 'Unauthorized',

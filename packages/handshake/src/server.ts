@@ -10,9 +10,10 @@
 import { isValidKey } from './accept-key.js';
 import type { RejectCode, RejectEvent, RequestEvent, ServerEvent } from './events.js';
 import { listContainsToken } from './header-values.js';
-import { COMPLETE, CONNECTION, CONTENT_LENGTH, HOST, KEY, NONE, NO_BYTES, TRANSFER_ENCODING, UPGRADE, allocate, utf8, type HeaderList } from './headers.js';
-import { FAILED, HeadParser, NEED_MORE, headLimits, limitOption } from './http-parser.js';
+import { COMPLETE, NONE, NO_BYTES, Tag, utf8, type HeaderList } from './headers.js';
+import { HeadParser, Push, headLimits, limitOption } from './http-parser.js';
 import { offerOf } from './negotiation.js';
+import { isValidAuthority, parseRequestTarget } from './uri.js';
 import { createAcceptResponse, createRejectResponse, rejectionResponse, type AcceptOptions, type RejectOptions } from './response.js';
 
 export interface ServerOptions {
@@ -42,7 +43,9 @@ export class ServerHandshake {
   readonly #parser: HeadParser;
   readonly #maxEarlyDataBytes: number;
   #request: RequestEvent | null = null;
+  /** Bytes kept before accept(): the first #earlyLength bytes of a buffer grown by doubling. */
   #early: Uint8Array = NO_BYTES;
+  #earlyLength = 0;
 
   /** Throws a RangeError for a limit that is not a positive integer. */
   constructor(options: ServerOptions = {}) {
@@ -70,13 +73,16 @@ export class ServerHandshake {
       case 'reading-head': {
         const parser = this.#parser;
         const end = parser.push(chunk, 0);
-        if (end === NEED_MORE) return NONE;
-        const result = end === FAILED ? rejection(parser.errorCode) : checkRequest(parser);
+        if (end === Push.NEED_MORE) return NONE;
+        const result = end === Push.FAILED ? rejection(parser.errorCode) : checkRequest(parser);
         if (result.type === 'reject') return [this.#fail(result)];
+        // Too many bytes after the head: the request could not be answered,
+        // so only the rejection is reported.
+        const overflow = this.#keep(chunk.subarray(end));
+        if (overflow !== null) return [overflow];
         this.#request = result;
         this.#state = 'awaiting-decision';
-        const overflow = end < chunk.length ? this.#keep(chunk.subarray(end)) : null;
-        return overflow === null ? [result] : [result, overflow];
+        return [result];
       }
       case 'awaiting-decision': {
         const overflow = this.#keep(chunk);
@@ -98,7 +104,7 @@ export class ServerHandshake {
   accept(options?: AcceptOptions): AcceptResult {
     const response = createAcceptResponse(this.#awaiting('accept'), options);
     this.#state = 'accepted';
-    return { response, leftover: this.#early };
+    return { response, leftover: this.#early.subarray(0, this.#earlyLength) };
   }
 
   /**
@@ -124,16 +130,24 @@ export class ServerHandshake {
     return event;
   }
 
-  /** Keeps a copy of bytes that arrived before accept(), or rejects past the limit. */
+  /**
+   * Keeps a copy of bytes that arrived before accept(), or rejects past the
+   * limit. The buffer doubles as it fills, so that copying stays linear
+   * however finely the bytes are split.
+   */
   #keep(bytes: Uint8Array): RejectEvent | null {
-    const early = this.#early;
-    if (bytes.length === 0) return null;
+    const max = this.#maxEarlyDataBytes;
+    const length = this.#earlyLength + bytes.length;
     // RFC 6455 4.1: "the client MUST wait for a response from the server
     // before sending any further data." Kept, but bounded.
-    if (early.length + bytes.length > this.#maxEarlyDataBytes) return this.#fail(rejection('early-data-too-large'));
-    this.#early = allocate(early.length + bytes.length);
-    this.#early.set(early);
-    this.#early.set(bytes, early.length);
+    if (length > max) return this.#fail(rejection('early-data-too-large'));
+    if (length > this.#early.length) {
+      const grown = new Uint8Array(Math.min(max, 2 * length));
+      grown.set(this.#early);
+      this.#early = grown;
+    }
+    this.#early.set(bytes, this.#earlyLength);
+    this.#earlyLength = length;
     return null;
   }
 }
@@ -180,7 +194,7 @@ export function validateUpgradeRequest(request: ParsedRequest): RequestEvent | R
   const parser = new HeadParser(true, UNLIMITED);
   const text = `${head}\r\n`.replace(/[^\0-\xff]/g, '\x7f');
   const end = parser.push(text, 0);
-  if (end === FAILED) return rejection(parser.errorCode);
+  if (end === Push.FAILED) return rejection(parser.errorCode);
   if (parser.method !== method || parser.target !== target || `${parser.versionMajor}.${parser.versionMinor}` !== httpVersion) return rejection('invalid-start-line');
   if (end !== text.length || parser.headers.length !== names.length || parser.headers.some(([name], i) => name !== names[i])) return rejection('invalid-header');
   return checkRequest(parser);
@@ -235,12 +249,10 @@ function checkFields(parser: HeadParser): RequestEvent | RejectEvent {
   if (parser.versionMajor !== 1) return rejection('unsupported-http-version');
   if (parser.versionMinor === 0) return rejection('unsupported-http-version', 400);
   if (method !== 'GET') return rejection('method-not-allowed');
-  // Origin-form (`/path?query`) or absolute-form (`scheme://authority/path?query`),
-  // RFC 9112 3.2; RFC 3986 3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ).
-  const form = /^(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?]*))?(\/[^?]*)?(?:\?(.*))?$/.exec(target);
-  if (form === null || (form[1] === undefined ? form[2] === undefined : !isValidAuthority(form[1]))) return rejection('invalid-target');
+  const form = parseRequestTarget(target);
+  if (form === null) return rejection('invalid-target');
   const values = parser.known;
-  const hosts = values[HOST] ?? NONE;
+  const hosts = values[Tag.HOST] ?? NONE;
   // RFC 9112 3.2: "A server MUST respond with a 400 (Bad Request) status
   // code to any HTTP/1.1 request message that lacks a Host header field and
   // to any request message that contains more than one Host header field
@@ -249,45 +261,35 @@ function checkFields(parser: HeadParser): RequestEvent | RejectEvent {
   // RFC 6455 4.2.1: "An |Upgrade| header field containing the value
   // "websocket", treated as an ASCII case-insensitive value." Without it this
   // is no WebSocket request: 426 names the protocol required.
-  if (!listContainsToken(values[UPGRADE] ?? NONE, 'websocket')) return rejection('invalid-upgrade');
+  if (!listContainsToken(values[Tag.UPGRADE] ?? NONE, 'websocket')) return rejection('invalid-upgrade');
   // RFC 6455 4.2.1: "A |Connection| header field that includes the token
   // "Upgrade", treated as an ASCII case-insensitive value."
-  if (!listContainsToken(values[CONNECTION] ?? NONE, 'upgrade')) return rejection('invalid-connection');
+  if (!listContainsToken(values[Tag.CONNECTION] ?? NONE, 'upgrade')) return rejection('invalid-connection');
   // Sec-WebSocket-Version before the key: older drafts send other key headers.
   const offer = offerOf(values);
   if (typeof offer === 'string') return rejection(offer);
   // RFC 6455 4.2.1: "A |Sec-WebSocket-Key| header field with a base64-encoded
   // value that, when decoded, is 16 bytes in length."
-  const keys = values[KEY] ?? NONE;
+  const keys = values[Tag.KEY] ?? NONE;
   if (keys.length !== 1 || !isValidKey(keys[0]!)) return rejection('invalid-key');
   // A GET with content would leave no way to tell the content from the
   // frames after the head: refused rather than guessed at.
-  if (values[TRANSFER_ENCODING] || values[CONTENT_LENGTH]?.some((length) => !/^0+$/.test(length))) {
+  if (values[Tag.TRANSFER_ENCODING] || values[Tag.CONTENT_LENGTH]?.some((length) => !/^0+$/.test(length))) {
     return rejection('unexpected-content');
   }
   return {
     type: 'request',
     method,
     target,
-    path: form[2] ?? '/',
-    query: form[3] ?? null,
+    path: form.path,
+    query: form.query,
     // RFC 9112 3.2.2: for an absolute-form target the server "MUST ignore the
     // received Host header field" and use the target's authority.
-    host: form[1] ?? hosts[0]!,
+    host: form.authority ?? hosts[0]!,
     origin: offer.origin,
     protocols: offer.protocols,
     extensions: offer.extensions,
     headers,
     key: keys[0]!,
   };
-}
-
-/**
- * RFC 9110 7.2: Host = uri-host [ ":" port ], uri-host being an IP literal in
- * brackets or a reg-name (RFC 3986 3.2.2; IPv4 addresses are reg-names
- * syntactically). Userinfo is refused (RFC 9110 4.2.4). Not empty: a
- * WebSocket URI always has a host.
- */
-function isValidAuthority(value: string): boolean {
-  return /^(?:\[[\w:.~!$&'()*+,;=-]+\]|[\w.~!$&'()*+,;=%-]+)(?::\d*)?$/.test(value);
 }

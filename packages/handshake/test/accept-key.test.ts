@@ -1,6 +1,6 @@
-import { createHash, webcrypto } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { WEBSOCKET_GUID, acceptKeyInto, computeAcceptKey, defaultRandom, generateKey, isValidKey } from '../src/accept-key.js';
 
 describe('RFC 6455 1.3 Sec-WebSocket-Accept', () => {
@@ -25,9 +25,25 @@ describe('RFC 6455 4.1 Sec-WebSocket-Key', () => {
     expect(isValidKey(generateKey())).toBe(true);
   });
   it('defaults to crypto.getRandomValues', () => {
+    const getRandomValues = vi.spyOn(globalThis.crypto, 'getRandomValues');
+    try {
+      const key = generateKey();
+      expect(getRandomValues).toHaveBeenCalledTimes(1);
+      const nonce = getRandomValues.mock.calls[0]![0] as Uint8Array;
+      expect([nonce.length, key]).toEqual([16, Buffer.from(nonce).toString('base64')]);
+    } finally {
+      getRandomValues.mockRestore();
+    }
     const keys = new Set(Array.from({ length: 20 }, () => generateKey(defaultRandom)));
     expect(keys.size).toBe(20);
-    expect(typeof webcrypto.getRandomValues).toBe('function');
+  });
+  it('says to pass a random source where there is no crypto.getRandomValues', () => {
+    vi.stubGlobal('crypto', undefined);
+    try {
+      expect(() => generateKey()).toThrow(/pass a random option/);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
   it('validates 16-byte keys (RFC 6455 4.2.1)', () => {
     expect(isValidKey('dGhlIHNhbXBsZSBub25jZQ==')).toBe(true);

@@ -50,7 +50,7 @@ describe('RFC 6455 4.1 the opening request', () => {
     expect(keys.size).toBe(10);
   });
   it('refuses bad URLs and options with TypeError or RangeError', () => {
-    for (const url of ['http://h', 'ws://', 'ws://h#f', 'ws://u@h', 'ws://h:65536', 'ws://h/ a', 'ws://hé', 'ws://h:x', 'wss//h']) {
+    for (const url of ['http://h', 'ws://', 'ws://h#f', 'ws://u@h', 'ws://h:65536', 'ws://h:0', 'wss://h:00/', 'ws://h/ a', 'ws://hé', 'ws://h:x', 'wss//h']) {
       expect(() => client({ url }), url).toThrow(TypeError);
     }
     expect(() => client({ protocols: ['a b'] })).toThrow(TypeError);
@@ -94,6 +94,17 @@ describe('RFC 6455 4.1 validating the response', () => {
   });
   it('skips 1xx interim responses before the 101', () => {
     expect(events(`HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n${ok()}`)[0]!.type).toBe('accepted');
+  });
+  it('counts the bytes of 1xx interim responses against maxHeaderBytes', () => {
+    // ok()'s header section is 95 bytes; each "100 Continue" head 25.
+    const interim = 'HTTP/1.1 100 Continue\r\n\r\n';
+    expect(events(`${interim.repeat(4)}${ok()}`, { maxHeaderBytes: 200 })[0]!.type).toBe('accepted');
+    expect(events(`${interim.repeat(5)}${ok()}`, { maxHeaderBytes: 200 })).toEqual([{ type: 'failed', code: 'headers-too-large', reason: 'headers too large' }]);
+  });
+  it('fails an endless stream of 1xx interim responses, it does not wait forever', () => {
+    const handshake = client();
+    const flood = bytes('HTTP/1.1 100 Continue\r\n\r\n'.repeat(5300));
+    expect(handshake.receive(flood)).toEqual([{ type: 'failed', code: 'headers-too-large', reason: 'headers too large' }]);
   });
   it('fails when the connection ends before the response head', () => {
     expect(events('HTTP/1.1 101 Swi', {}, true)).toEqual([{ type: 'failed', code: 'connection-closed', reason: expect.any(String) }]);

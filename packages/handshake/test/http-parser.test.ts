@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { FAILED, HeadParser, NEED_MORE, headLimits, type HeadLimits } from '../src/http-parser.js';
+import { describe, expect, it, vi } from 'vitest';
+import { HeadParser, Push, headLimits, type HeadLimits } from '../src/http-parser.js';
 import { bytes, request, splitAt, splitPoints, splittings } from './helpers.js';
 
 interface Outcome {
@@ -20,15 +20,15 @@ function parse(chunks: readonly Uint8Array[], isRequest = true, limits: Partial<
   let offset = 0;
   for (const chunk of chunks) {
     const end = parser.push(chunk, 0);
-    if (end === FAILED) return { end, code: parser.errorCode };
-    if (end !== NEED_MORE) {
+    if (end === Push.FAILED) return { end, code: parser.errorCode };
+    if (end !== Push.NEED_MORE) {
       const { method, target, status, reasonPhrase: reason, versionMajor, versionMinor, headers } = parser;
       const version = `${versionMajor}.${versionMinor}`;
       return isRequest ? { end: offset + end, method, target, version, headers } : { end: offset + end, status, reason, version, headers };
     }
     offset += chunk.length;
   }
-  return { end: NEED_MORE };
+  return { end: Push.NEED_MORE };
 }
 
 /** Parses `input` in every splitting, expects them all to agree, returns the outcome. */
@@ -49,9 +49,9 @@ describe('RFC 9112 2.2 message parsing', () => {
     expect(outcome.method).toBe('GET');
   });
   it('waits for more until the empty line', () => {
-    expect(parseAll(request().slice(0, -2)).end).toBe(NEED_MORE);
-    expect(parseAll('GET / HTTP/1.1\r').end).toBe(NEED_MORE);
-    expect(parseAll('').end).toBe(NEED_MORE);
+    expect(parseAll(request().slice(0, -2)).end).toBe(Push.NEED_MORE);
+    expect(parseAll('GET / HTTP/1.1\r').end).toBe(Push.NEED_MORE);
+    expect(parseAll('').end).toBe(Push.NEED_MORE);
   });
   it('ignores empty lines before the start line', () => {
     const outcome = parseAll(`\r\n\r\n${request()}`);
@@ -107,6 +107,26 @@ describe('RFC 9112 5 field lines', () => {
     const outcome = parseAll(new Uint8Array([...bytes('GET / HTTP/1.1\r\nX: caf'), 0xe9, 0x80, 0xff, ...bytes('\r\n\r\n')]));
     expect(outcome.headers).toEqual([['X', 'caf\xe9\x80\xff']]);
   });
+  it('decodes obs-text in work linear in the input, however many lines hold it', () => {
+    // Counts the bytes given to TextDecoder and the characters made by
+    // String.fromCharCode: re-decoding the rest of the input on each line
+    // would make about lines * bytes / 2.
+    const decode = vi.spyOn(TextDecoder.prototype, 'decode');
+    const fromCharCode = vi.spyOn(String, 'fromCharCode');
+    try {
+      const folds = 4000;
+      const input = new Uint8Array([...bytes('HTTP/1.1 101 OK\r\nX: a\r\n'), ...Array.from({ length: folds }, () => [0x20, 0xe9, 0x0d, 0x0a]).flat(), ...bytes('\r\n')]);
+      const parser = new HeadParser(false, headLimits({}));
+      expect(parser.push(input, 0)).toBe(input.length);
+      expect(parser.headers).toEqual([['X', `a${' \xe9'.repeat(folds)}`]]);
+      const decoded = decode.mock.calls.reduce((sum, [source]) => sum + ((source as Uint8Array | undefined)?.length ?? 0), 0);
+      const made = fromCharCode.mock.calls.reduce((sum, codes) => sum + codes.length, 0);
+      expect(decoded + made).toBeLessThan(4 * input.length);
+    } finally {
+      decode.mockRestore();
+      fromCharCode.mockRestore();
+    }
+  });
   it('refuses white space between name and colon (RFC 9112 5.1)', () => {
     expect(codeOf('GET / HTTP/1.1\r\nHost : a\r\n\r\n')).toBe('invalid-header');
     expect(codeOf('GET / HTTP/1.1\r\nHost\t: a\r\n\r\n')).toBe('invalid-header');
@@ -145,11 +165,11 @@ describe('limits, checked before buffering', () => {
   });
   it('fails at the byte that crosses the limit, without waiting for the line end', () => {
     const long = bytes('GET /'.padEnd(31, 'a'));
-    expect(parse([long], true, limits).end).toBe(NEED_MORE);
+    expect(parse([long], true, limits).end).toBe(Push.NEED_MORE);
     expect(parse([long, bytes('a')], true, limits).code).toBe('start-line-too-long');
     // A CR as the 32nd byte could still be followed by LF... but the LF would be the 33rd.
     expect(parse([long, bytes('\r')], true, limits).code).toBe('start-line-too-long');
-    expect(parse([bytes(`${'GET /'.padEnd(30, 'a')}\r`)], true, limits).end).toBe(NEED_MORE);
+    expect(parse([bytes(`${'GET /'.padEnd(30, 'a')}\r`)], true, limits).end).toBe(Push.NEED_MORE);
   });
   it('gives up on a huge chunk without a line end at once', () => {
     const huge = new Uint8Array(8 << 20).fill(0x61);
@@ -194,6 +214,17 @@ describe('reset() for the next head (1xx responses)', () => {
     parser.reset();
     const second = parser.push(input, first);
     expect([parser.status, parser.headers, input.length - second]).toEqual([101, [['Upgrade', 'websocket']], 2]);
+  });
+  it('counts the earlier heads against maxHeaderBytes', () => {
+    const input = bytes('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 101 OK\r\nUpgrade: websocket\r\n\r\n');
+    const run = (maxHeaderBytes: number) => {
+      const parser = new HeadParser(false, headLimits({ maxHeaderBytes }));
+      const first = parser.push(input, 0);
+      parser.reset();
+      return parser.push(input, first) === Push.FAILED ? parser.errorCode : parser.status;
+    };
+    // 25 bytes of the 100 response, 22 of the 101's header section.
+    expect([run(47), run(46)]).toEqual([101, 'headers-too-large']);
   });
 });
 

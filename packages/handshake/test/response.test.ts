@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createAcceptResponse, createRejectResponse, validateAcceptOptions, validateRejectOptions } from '../src/index.js';
+import { createAcceptResponse, createRejectResponse, reasonPhrase, validateAcceptOptions, validateRejectOptions } from '../src/index.js';
 import { ACCEPT, KEY, text } from './helpers.js';
 
 const offer = { protocols: ['chat', 'v2'], extensions: [{ name: 'permessage-deflate', params: [] }] };
@@ -60,5 +60,9 @@ describe('rejections', () => {
   it('say Connection: close, or Upgrade, close with an Upgrade header (RFC 9110 7.8)', () => {
     expect(text(createRejectResponse({ status: 426, headers: [['Upgrade', 'websocket']] }))).toBe('HTTP/1.1 426 Upgrade Required\r\nConnection: Upgrade, close\r\nUpgrade: websocket\r\nContent-Length: 0\r\n\r\n');
     expect(text(createRejectResponse({ status: 599, body: new Uint8Array([0x41]) }))).toBe('HTTP/1.1 599 \r\nConnection: close\r\nContent-Length: 1\r\n\r\nA');
+  });
+  it('carry the reason phrase RFC 9110 15 gives the status, shared as reasonPhrase (empty when unknown)', () => {
+    expect([400, 401, 403, 404, 405, 414, 426, 431, 505, 599].map(reasonPhrase)).toEqual(['Bad Request', 'Unauthorized', 'Forbidden', 'Not Found', 'Method Not Allowed', 'URI Too Long', 'Upgrade Required', 'Request Header Fields Too Large', 'HTTP Version Not Supported', '']);
+    expect(text(createRejectResponse({ status: 403 }))).toMatch(/^HTTP\/1\.1 403 Forbidden\r\n/);
   });
 });

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ClientHandshake, ServerHandshake, createAcceptResponse, validateUpgradeRequest, type RejectEvent, type RequestEvent, type ServerEvent } from '../src/index.js';
 import { ACCEPT, KEY, bytes, request, splitAt, splitPoints, splittings, text } from './helpers.js';
 
@@ -167,6 +167,49 @@ describe('RFC 6455 4.2.2 answering', () => {
     const { events, server } = serve([bytes(request()), new Uint8Array(8), new Uint8Array(3)], { maxEarlyDataBytes: 10 });
     expect(events.map((event) => (event.type === 'reject' ? event.code : event.type))).toEqual(['request', 'early-data-too-large']);
     expect(() => server.accept()).toThrow(Error);
+  });
+  it('refuses too many bytes in the chunk that completes the head without a request event to answer', () => {
+    const { events, server } = serve([bytes(`${request()}12345678901`)], { maxEarlyDataBytes: 10 });
+    expect(events.map((event) => (event.type === 'reject' ? event.code : event.type))).toEqual(['early-data-too-large']);
+    expect([server.state, server.request]).toEqual(['rejected', null]);
+  });
+  it('never throws in the README loop, however the head and early data are split', () => {
+    // packages/handshake/README.md, "Server, from raw bytes": every request
+    // event is answered at once; later chunks go to the frame codec.
+    const readmeLoop = (chunks: readonly Uint8Array[]) => {
+      const handshake = new ServerHandshake({ maxEarlyDataBytes: 10 });
+      const written: string[] = [];
+      for (const chunk of chunks) {
+        if (handshake.state === 'accepted') break;
+        for (const event of handshake.receive(chunk)) {
+          if (event.type === 'reject') written.push(event.code);
+          else if (event.path !== '/chat') written.push(text(handshake.reject({ status: 404, body: 'no such endpoint' })));
+          else written.push(text(handshake.accept({ protocol: event.protocols.includes('chat') ? 'chat' : null }).response));
+        }
+      }
+      return written;
+    };
+    const input = bytes(`${request()}${'x'.repeat(20)}`);
+    expect(readmeLoop([input])).toEqual(['early-data-too-large']);
+    fc.assert(fc.property(splitPoints(input.length), (points) => {
+      expect(readmeLoop(splitAt(input, points))).toHaveLength(1);
+    }));
+  });
+  it('copies early data in linear work, however finely it is split', () => {
+    // Counts the bytes copied into typed arrays: a copy of everything kept
+    // so far on each receive() would copy n * n / 2 bytes.
+    const set = vi.spyOn(Object.getPrototypeOf(Uint8Array.prototype) as Uint8Array, 'set');
+    try {
+      const { server } = serve([bytes(request())]);
+      set.mockClear();
+      const n = 8192;
+      for (let i = 0; i < n; i++) server.receive(Uint8Array.of(i & 0xff));
+      const copied = set.mock.calls.reduce((sum, [source]) => sum + (source as ArrayLike<number>).length, 0);
+      expect(copied).toBeLessThan(3 * n);
+      expect(server.accept().leftover).toEqual(Uint8Array.from({ length: n }, (_, i) => i & 0xff));
+    } finally {
+      set.mockRestore();
+    }
   });
   it('refuses bad options', () => {
     expect(() => new ServerHandshake({ maxEarlyDataBytes: 0 })).toThrow(RangeError);

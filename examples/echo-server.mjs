@@ -143,7 +143,15 @@ function rejectHttp1(socket, rejection) {
 // --- HTTP/2: every stream through the 'stream' event. No 'request' listener:
 // with one, Node ends extended CONNECT streams itself (see README.md).
 
-const h2server = http2.createServer({ settings: { enableConnectProtocol: true } }); // RFC 8441 3
+// maxSessionMemory is Node's default, said here because it shapes the
+// writes: while a connection holds more than 10 MB that its streams were
+// handed and have not sent, Node refuses new streams on it with
+// RST_STREAM(ENHANCE_YOUR_CALM). lib/websocket-session.mjs hands a stream
+// its echoes in pieces of 64 KiB, and no more while the stream is full.
+const h2server = http2.createServer({
+  settings: { enableConnectProtocol: true }, // RFC 8441 3
+  maxSessionMemory: 10, // MB
+});
 const h2sessions = new Set();
 h2server.on('session', (session) => {
   h2sessions.add(session);

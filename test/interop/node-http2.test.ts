@@ -116,6 +116,44 @@ describe.each([
     expect((await get('/nothing')).status).toBe(404);
   });
 
+  it('opens new streams on a connection while a 16 MiB echo is pending on it', async () => {
+    // Node refuses new streams (RST_STREAM(ENHANCE_YOUR_CALM)) while more than
+    // maxSessionMemory is handed to a session's streams and not yet sent: the
+    // server must give its echo to the stream in bounded pieces.
+    const own = await openSession(`${scheme}://localhost:${server.port}`);
+    const { stream, peer } = await connectWebSocket(own.session, '/large-echo');
+    const message = randomBytes(16 * 1024 * 1024);
+    peer.sendBinary(message);
+    // Once the echo starts arriving the server holds all of it: from then on,
+    // one GET / at a time, until the echo is complete. We read everything.
+    let echoed = false;
+    let getting = false;
+    const statuses: (number | string)[] = [];
+    stream.on('data', () => {
+      if (echoed || getting) return;
+      getting = true;
+      const get = own.session.request({ ':path': '/' });
+      get.on('error', () => {});
+      get.once('response', (headers) => statuses.push(Number(headers[':status'])));
+      get.once('close', () => {
+        if (get.rstCode) statuses.push(`RST_STREAM ${get.rstCode}`);
+        getting = false;
+      });
+      get.resume();
+    });
+    const echo = await Promise.race([
+      peer.nth('message', 0, 30_000),
+      peer.closed.then((close) => Promise.reject(new Error(`closed ${close.code} before the echo; GET / answers: ${statuses.join(', ')}`))),
+    ]);
+    echoed = true;
+    expect(Buffer.compare(echo.data, message)).toBe(0);
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(statuses.filter((status) => status !== 200)).toEqual([]);
+    peer.close(1000);
+    await peer.closed;
+    own.session.close();
+  }, 45_000);
+
   it('stops reading a stream whose echoes are not read (flow control closes the window)', async () => {
     const { stream, peer } = await connectWebSocket(session, '/flood');
     stream.pause();

@@ -13,6 +13,7 @@ const PIECE = 64 * 1024; // the most handed to the transport in one write()
  * @property {import('@hybi/frame-codec').Connection} connection
  * @property {(kind: 'text' | 'binary', data: string | Uint8Array) => void} send sends unless closing or closed
  * @property {(code?: number, reason?: string) => void} close starts the close handshake
+ * @property {number} bufferedAmount bytes sent and not yet taken by the transport's OS buffers
  */
 
 /**
@@ -49,8 +50,9 @@ export function runWebSocket(transport, connection, options = {}) {
   // (RST_STREAM(ENHANCE_YOUR_CALM)), a plain GET included. One 16 MiB echo
   // written at once would do that until the peer had read most of it.
   const queue = []; // bytes not yet handed to the transport, in order
+  let queued = 0; // their length
   const flush = () => {
-    if (transport.writableEnded || transport.destroyed) return void (queue.length = 0);
+    if (transport.writableEnded || transport.destroyed) return void (queue.length = queued = 0);
     let room = true;
     transport.cork(); // a frame's header and its first piece leave in one write
     while (room && queue.length > 0) {
@@ -61,6 +63,7 @@ export function runWebSocket(transport, connection, options = {}) {
       } else {
         queue.shift();
       }
+      queued -= chunk.length;
       room = transport.write(chunk);
     }
     transport.uncork();
@@ -79,6 +82,7 @@ export function runWebSocket(transport, connection, options = {}) {
     for (const chunk of chunks) {
       tap?.sent(chunk);
       queue.push(chunk);
+      queued += chunk.length;
     }
     if (!waitingForDrain) flush();
   };
@@ -106,6 +110,10 @@ export function runWebSocket(transport, connection, options = {}) {
       if (connection.state !== 'open') return;
       write(connection.close(code, reason));
       closeTimer ??= setTimeout(abort, closeTimeout); // the peer's Close never comes: drop it
+    },
+    // What waits in this process for a peer that reads slowly (as in the browser's API).
+    get bufferedAmount() {
+      return queued + transport.writableLength;
     },
   };
 

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Connection } from '@hybi/frame-codec';
+import { Connection, type ConnectionEvent } from '@hybi/frame-codec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EchoServer, exchange, killChildren, openHttp1, startEchoServer, text } from './helpers.js';
 
@@ -120,9 +120,9 @@ describe('messages and closing', () => {
   });
 });
 
-describe('backpressure', () => {
-  const rss = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+const rss = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
 
+describe('backpressure', () => {
   it('stops reading from a peer that does not read its echoes, then delivers them all', async () => {
     const flooder = await openHttp1(server.port, '/flood');
     flooder.transport.pause(); // never read: the server's writes back up
@@ -148,6 +148,38 @@ describe('backpressure', () => {
     flooder.close(1000);
     await flooder.closed;
   }, 40_000);
+});
+
+describe('demo frame log', () => {
+  it('reports every frame of the observed connection, or counts the ones it skipped for a log socket that is not read', async () => {
+    const log = await openHttp1(server.port, '/log', ['Sec-WebSocket-Protocol: hybi-demo-log']);
+    const { id } = JSON.parse(text((await log.nth('message', 0)).data)) as { id: string };
+    log.transport.pause(); // the page stops reading its log
+    const echo = await openHttp1(server.port, `/observed?log=${id}`);
+    // 250,000 empty binary frames (masked with zeros), and we read their echoes.
+    // Each makes two log lines of ~120 bytes: 60 MB, more than the kernel's
+    // socket buffers hold, so the server has to keep them or skip them.
+    const frames = 250_000;
+    const before = rss(server.child.pid!);
+    echo.transport.write(Buffer.alloc(frames * 6, Buffer.from([0x82, 0x80, 0, 0, 0, 0])));
+    await echo.until(() => echo.events.length >= frames, `${frames} echoes`, 60_000); // only messages so far
+    expect(echo.events.every((event) => event.type === 'message')).toBe(true);
+    // Keeping every report would take 60 MB of lines (some 370 MB of RSS, as Buffers); skipping them, little.
+    expect(rss(server.child.pid!) - before).toBeLessThan(160 * 1024 * 1024);
+    echo.close(1000);
+    await echo.closed;
+    log.transport.resume();
+    const isCloseReport = (event?: ConnectionEvent) => event?.type === 'message' && text(event.data).startsWith('{"type":"close"');
+    await log.until(() => isCloseReport(log.events.at(-1)), 'the close report', 60_000); // the last the log gets
+    const reports = log.events.flatMap((event) => (event.type === 'message' ? [JSON.parse(text(event.data)) as { type: string; frames?: number }] : []));
+    const shown = reports.filter((report) => report.type === 'frame').length;
+    const unreported = reports.reduce((sum, report) => sum + (report.type === 'unreported' ? report.frames! : 0), 0);
+    // Each message and its echo, then the Close and its answer: all shown or counted.
+    expect(shown + unreported).toBe(2 * frames + 2);
+    expect(unreported).toBeGreaterThan(0);
+    log.close(1000);
+    await log.closed;
+  }, 120_000);
 });
 
 describe('shutdown', () => {

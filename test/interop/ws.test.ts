@@ -227,6 +227,22 @@ describe('echo client -> ws server', () => {
     const result = await runEchoClient(['ws://127.0.0.1:1/']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('ECONNREFUSED');
+    const h2 = await runEchoClient(['ws://127.0.0.1:1/', '--h2']); // no fallback: nothing to fall back to
+    expect(h2.code).toBe(1);
+    expect(h2.stderr).toContain('ECONNREFUSED');
+    expect(h2.stderr).not.toContain('HTTP/1.1');
+  });
+
+  it('over ws:// with --h2 and a server without HTTP/2, says so and uses HTTP/1.1', async () => {
+    // ws answers the h2c preface as a bad HTTP/1.1 request: no SETTINGS ever come.
+    script = (ws) => {
+      ws.send('h2c?');
+      ws.once('message', () => ws.close(1000));
+    };
+    const result = await runEchoClient([`ws://127.0.0.1:${port}/`, '--h2']);
+    expect(result.stderr).toMatch(/^echo-client: the server does not speak HTTP\/2 .*: using HTTP\/1\.1\n$/);
+    expect(result.stdout).toContain('echoed over HTTP/1.1; closed 1000');
+    expect(result.code).toBe(0);
   });
 
   it('over wss:// with --h2 and a server without HTTP/2, uses HTTP/1.1 on the same TLS connection', async () => {

@@ -53,7 +53,7 @@ function connectSocket({ secure, hostname, port }, options, alpn) {
     const socket = secure
       ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ALPNProtocols: alpn, rejectUnauthorized: !options.insecure, noDelay: true }, () => resolve(socket))
       : net.connect({ host, port, noDelay: true }, () => resolve(socket));
-    socket.once('error', reject);
+    socket.once('error', (error) => reject(new Error(`connection failed: ${error.message}`))); // refused, untrusted certificate...
   });
 }
 

@@ -4,6 +4,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import http2 from 'node:http2';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Duplex } from 'node:stream';
@@ -212,6 +214,31 @@ export function openHttp1(port: number, path = '/', headers: string[] = []): Pro
     const onClose = () => reject(new Error('closed during the handshake'));
     socket.on('data', onData).on('close', onClose).on('error', () => {});
   });
+}
+
+/** A WebSocket opened over HTTP/2 by `connectWebSocket`. */
+export interface Opened {
+  readonly status: number;
+  readonly headers: http2.IncomingHttpHeaders;
+  readonly stream: http2.ClientHttp2Stream;
+  readonly peer: TestPeer;
+}
+
+/** An HTTP/2 connection (h2c for http:, TLS trusting the test certificate for https:), once the server's SETTINGS came. */
+export async function openSession(url: string): Promise<{ session: http2.ClientHttp2Session; settings: http2.Settings }> {
+  const session = http2.connect(url, { ca: readFileSync(certFile) });
+  session.on('error', () => {});
+  // At 'connect' Node still reads the peer's setting as false: wait for its SETTINGS.
+  const [settings] = (await once(session, 'remoteSettings')) as [http2.Settings];
+  return { session, settings };
+}
+
+/** Opens a WebSocket on `session` with extended CONNECT, headers written by hand (not with @hybi/h2-bootstrap). */
+export async function connectWebSocket(session: http2.ClientHttp2Session, path: string, extra: http2.OutgoingHttpHeaders = {}): Promise<Opened> {
+  const stream = session.request({ ':method': 'CONNECT', ':protocol': 'websocket', ':path': path, 'sec-websocket-version': '13', ...extra }, { endStream: false });
+  stream.on('error', () => {});
+  const [headers] = (await once(stream, 'response')) as [http2.IncomingHttpHeaders];
+  return { status: Number(headers[':status']), headers, stream, peer: new TestPeer(stream) };
 }
 
 /**

@@ -10,32 +10,9 @@ import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { certFile, type EchoServer, keyFile, killChildren, runEchoClient, startEchoServer, TestPeer, text } from './helpers.js';
+import { certFile, connectWebSocket, type EchoServer, keyFile, killChildren, openSession, runEchoClient, startEchoServer, TestPeer, text } from './helpers.js';
 
 afterAll(killChildren);
-
-interface Opened {
-  readonly status: number;
-  readonly headers: http2.IncomingHttpHeaders;
-  readonly stream: http2.ClientHttp2Stream;
-  readonly peer: TestPeer;
-}
-
-/** Opens a WebSocket on `session` with extended CONNECT, headers written by hand (not with @hybi/h2-bootstrap). */
-async function connectWebSocket(session: http2.ClientHttp2Session, path: string, extra: http2.OutgoingHttpHeaders = {}): Promise<Opened> {
-  const stream = session.request({ ':method': 'CONNECT', ':protocol': 'websocket', ':path': path, 'sec-websocket-version': '13', ...extra }, { endStream: false });
-  stream.on('error', () => {});
-  const [headers] = (await once(stream, 'response')) as [http2.IncomingHttpHeaders];
-  return { status: Number(headers[':status']), headers, stream, peer: new TestPeer(stream) };
-}
-
-async function openSession(url: string): Promise<{ session: http2.ClientHttp2Session; settings: http2.Settings }> {
-  const session = http2.connect(url, { ca: readFileSync(certFile) });
-  session.on('error', () => {});
-  // At 'connect' Node still reads the peer's setting as false: wait for its SETTINGS.
-  const [settings] = (await once(session, 'remoteSettings')) as [http2.Settings];
-  return { session, settings };
-}
 
 describe.each([
   ['h2c (prior knowledge)', [] as string[], 'http'],
@@ -196,6 +173,26 @@ describe('echo client -> Node http2 servers', () => {
     expect(result.stdout).toContain('echoed over HTTP/2; closed 4002 "enough"');
     expect(result.code).toBe(0);
     expect(received).toEqual(['text:111,110,101', 'binary:2']);
+  });
+
+  it('with --h2, exits 1 when the response selects a subprotocol it did not offer', async () => {
+    const server = http2.createSecureServer({ cert, key, settings: { enableConnectProtocol: true } });
+    const reset = new Promise<number>((resolve) => {
+      server.on('stream', (stream) => {
+        stream.on('error', () => {});
+        stream.respond({ ':status': 200, 'sec-websocket-protocol': 'chat' }); // the client offered none
+        stream.once('close', () => resolve(stream.rstCode));
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as net.AddressInfo;
+    const result = await runEchoClient([`wss://localhost:${port}/`, '--h2', '--insecure']);
+    server.close();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^echo-client: handshake failed: .*protocol/);
+    expect(result.stdout).toBe('');
+    expect(await reset).toBe(http2.constants.NGHTTP2_CANCEL); // the client dropped the stream
   });
 
   it('with --h2, falls back to HTTP/1.1 when the SETTINGS lack ENABLE_CONNECT_PROTOCOL', async () => {

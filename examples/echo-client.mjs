@@ -5,7 +5,8 @@
 //
 // URL is ws:// or wss://. --h2 uses HTTP/2 extended CONNECT (RFC 8441; h2c
 // with prior knowledge for ws://) and falls back to HTTP/1.1 if the server
-// does not enable it. Exit code 0 after a clean close handshake, else 1.
+// does not speak HTTP/2 or does not enable it. Exit code 0 after a clean close
+// handshake, else 1.
 import http2 from 'node:http2';
 import net from 'node:net';
 import tls from 'node:tls';
@@ -40,8 +41,8 @@ function negotiateExtensions() {
 async function openWebSocket(url, options) {
   if (options.h2) {
     const opened = await openHttp2(url, options);
-    if (opened) return opened;
-    console.error('echo-client: the server does not enable extended CONNECT (RFC 8441): using HTTP/1.1');
+    if (typeof opened !== 'string') return opened;
+    console.error(`echo-client: ${opened}: using HTTP/1.1`); // why not HTTP/2
   }
   return openHttp1(url, options);
 }
@@ -52,7 +53,7 @@ function connectSocket({ secure, hostname, port }, options, alpn) {
     const socket = secure
       ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ALPNProtocols: alpn, rejectUnauthorized: !options.insecure, noDelay: true }, () => resolve(socket))
       : net.connect({ host, port, noDelay: true }, () => resolve(socket));
-    socket.once('error', reject);
+    socket.once('error', (error) => reject(new Error(`connection failed: ${error.message}`))); // refused, untrusted certificate...
   });
 }
 
@@ -80,7 +81,7 @@ async function openHttp1(url, options, socket) {
   });
 }
 
-/** Resolves to null when the server does not enable extended CONNECT. */
+/** Resolves to a reason, instead, when the server does not do WebSocket over HTTP/2: use HTTP/1.1. */
 async function openHttp2(url, options) {
   const target = new URL(url);
   const secure = target.protocol === 'wss:';
@@ -93,16 +94,26 @@ async function openHttp2(url, options) {
   const session = http2.connect(`${secure ? 'https' : 'http'}://${target.host}`, socket ? { createConnection: () => socket } : {});
   // Wait for the server's SETTINGS: at 'connect' Node still reads the setting as false.
   const settings = await new Promise((resolve, reject) => {
+    let connected = false;
+    session.once('connect', () => (connected = true));
     session.once('remoteSettings', resolve);
-    session.once('error', (error) => reject(new Error(`HTTP/2 connection failed: ${error.message}`)));
-    session.once('close', () => reject(new Error('HTTP/2 connection closed before its SETTINGS')));
+    // h2c with prior knowledge is a guess: a server without HTTP/2 answers the
+    // preface as a bad HTTP/1.1 request, or just closes. Connected, and no
+    // SETTINGS: it does not speak HTTP/2 on this port. (Over TLS, ALPN said h2.)
+    const fail = (why) => (connected && !secure ? resolve(null) : reject(new Error(`HTTP/2 connection failed: ${why}`)));
+    session.once('error', (error) => fail(error.message));
+    session.once('close', () => fail('closed before its SETTINGS'));
   });
   session.on('error', () => {}); // the stream reports what matters
+  if (settings === null) {
+    session.destroy();
+    return 'the server does not speak HTTP/2 with prior knowledge (h2c)';
+  }
   const request = { version: 'h2', scheme: secure ? 'https' : 'http', authority: target.host, path: `${target.pathname}${target.search}`, protocols: options.protocols, extensions: options.extensions.offers };
   const built = buildRequest(request, settings.enableConnectProtocol ? 'enabled' : 'disabled');
   if (built.type !== 'request') {
     session.close();
-    return null;
+    return 'the server does not enable extended CONNECT (RFC 8441)';
   }
   const stream = session.request(toNodeHeaders(built.headers), { endStream: false });
   stream.once('close', () => session.close()); // one WebSocket per connection here

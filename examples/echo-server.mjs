@@ -33,6 +33,7 @@ const MAX_MESSAGE_SIZE = 64 * 1024 * 1024;
 const DEMO_PAGE = readFileSync(new URL('demo.html', import.meta.url));
 // The demo page's second socket, which receives the frame log of its echo socket.
 const DEMO_LOG_PROTOCOL = 'hybi-demo-log';
+const LOG_BUFFER = 64 * 1024; // log bytes that may wait for a slow demo page; past that, frames go unreported
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'); // RFC 9113 3.4
 
 const sessions = new Set(); // open WebSocket connections, closed with 1001 on shutdown
@@ -75,7 +76,19 @@ function startWebSocket(transport, request, choice, http, leftover) {
   // A demo page names its log socket in the query (?log=ID): this connection's
   // frames are reported there. The echo itself is the same for everyone.
   const observer = observers.get(new URLSearchParams(request.query ?? '').get('log'));
-  const report = (event) => observer?.send('text', JSON.stringify(event));
+  // The log has its own backpressure: this connection's only stops reading
+  // when its own writes back up, not the log socket's. A page that does not
+  // read its log would make the server buffer reports without limit, so while
+  // more than LOG_BUFFER waits for the log socket's reader, frames are
+  // counted instead of reported, and the page is told how many it missed.
+  let unreported = 0;
+  const report = (event) => {
+    if (!observer) return;
+    if (event.type === 'frame' && observer.bufferedAmount > LOG_BUFFER) return void unreported++;
+    if (unreported > 0) observer.send('text', JSON.stringify({ type: 'unreported', frames: unreported }));
+    unreported = 0;
+    observer.send('text', JSON.stringify(event));
+  };
   const how = http === 'HTTP/2' ? 'HTTP/2 extended CONNECT' : 'HTTP/1.1 Upgrade';
   log(`[${id}] open ${how} ${request.path}${choice.protocol ? ` (${choice.protocol})` : ''}`);
   report({ type: 'open', http: how, path: request.path });
@@ -143,7 +156,15 @@ function rejectHttp1(socket, rejection) {
 // --- HTTP/2: every stream through the 'stream' event. No 'request' listener:
 // with one, Node ends extended CONNECT streams itself (see README.md).
 
-const h2server = http2.createServer({ settings: { enableConnectProtocol: true } }); // RFC 8441 3
+// maxSessionMemory is Node's default, said here because it shapes the
+// writes: while a connection holds more than 10 MB that its streams were
+// handed and have not sent, Node refuses new streams on it with
+// RST_STREAM(ENHANCE_YOUR_CALM). lib/websocket-session.mjs hands a stream
+// its echoes in pieces of 64 KiB, and no more while the stream is full.
+const h2server = http2.createServer({
+  settings: { enableConnectProtocol: true }, // RFC 8441 3
+  maxSessionMemory: 10, // MB
+});
 const h2sessions = new Set();
 h2server.on('session', (session) => {
   h2sessions.add(session);

@@ -6,11 +6,14 @@
 // the end of the stream. The echo server and the echo client share it.
 import { abortStream } from '@hybi/h2-bootstrap';
 
+const PIECE = 64 * 1024; // the most handed to the transport in one write()
+
 /**
  * @typedef {object} WebSocketSession
  * @property {import('@hybi/frame-codec').Connection} connection
  * @property {(kind: 'text' | 'binary', data: string | Uint8Array) => void} send sends unless closing or closed
  * @property {(code?: number, reason?: string) => void} close starts the close handshake
+ * @property {number} bufferedAmount bytes sent and not yet taken by the transport's OS buffers
  */
 
 /**
@@ -31,35 +34,65 @@ export function runWebSocket(transport, connection, options = {}) {
   const abort = options.http2 ? () => transport.close(abortStream('h2').code) : () => transport.destroy();
   let protocolError;
   let waitingForDrain = false;
+  let ending = false;
   let closeTimer;
 
   // Backpressure: write() returns false once the transport buffers more than
   // its high-water mark. Stop reading until it drains, so that a peer that
   // does not read its echoes cannot make us buffer them without limit. On an
   // http2 stream, not reading also keeps the peer's flow-control window shut.
-  const write = (chunks) => {
-    if (transport.writableEnded || transport.destroyed) return;
-    let full = false;
-    transport.cork(); // a frame's header and payload leave in one write
-    for (const chunk of chunks) {
-      tap?.sent(chunk);
-      if (!transport.write(chunk)) full = true;
+  //
+  // Large frames go to the transport in pieces of at most PIECE bytes, and
+  // only while it has room: the rest waits here, in `queue`. On HTTP/2 this
+  // matters beyond this stream: Node counts what a stream was handed and has
+  // not sent yet against its session's maxSessionMemory, and while the
+  // session is over that limit it refuses every new stream on the connection
+  // (RST_STREAM(ENHANCE_YOUR_CALM)), a plain GET included. One 16 MiB echo
+  // written at once would do that until the peer had read most of it.
+  const queue = []; // bytes not yet handed to the transport, in order
+  let queued = 0; // their length
+  const flush = () => {
+    if (transport.writableEnded || transport.destroyed) return void (queue.length = queued = 0);
+    let room = true;
+    transport.cork(); // a frame's header and its first piece leave in one write
+    while (room && queue.length > 0) {
+      let chunk = queue[0];
+      if (chunk.length > PIECE) {
+        queue[0] = chunk.subarray(PIECE);
+        chunk = chunk.subarray(0, PIECE);
+      } else {
+        queue.shift();
+      }
+      queued -= chunk.length;
+      room = transport.write(chunk);
     }
     transport.uncork();
-    if (full && !waitingForDrain) {
-      waitingForDrain = true;
-      transport.pause();
-      transport.once('drain', () => {
-        waitingForDrain = false;
-        transport.resume();
-      });
+    if (queue.length === 0 && ending) transport.end(); // after everything we wrote
+    if (room || waitingForDrain) return;
+    waitingForDrain = true;
+    transport.pause();
+    transport.once('drain', () => {
+      waitingForDrain = false;
+      flush();
+      if (!waitingForDrain) transport.resume();
+    });
+  };
+  const write = (chunks) => {
+    if (transport.writableEnded || transport.destroyed) return;
+    for (const chunk of chunks) {
+      tap?.sent(chunk);
+      queue.push(chunk);
+      queued += chunk.length;
     }
+    if (!waitingForDrain) flush();
   };
 
   // Our side ends with socket.end() (TCP FIN) or stream.end() (END_STREAM,
-  // RFC 8441 5). If the peer does not end its side in time, drop it.
+  // RFC 8441 5), once the queue is written. If the peer does not end its side
+  // in time, drop it.
   const endTransport = () => {
-    if (!transport.writableEnded) transport.end();
+    ending = true;
+    if (!waitingForDrain) flush();
     closeTimer ??= setTimeout(abort, closeTimeout);
   };
 
@@ -77,6 +110,10 @@ export function runWebSocket(transport, connection, options = {}) {
       if (connection.state !== 'open') return;
       write(connection.close(code, reason));
       closeTimer ??= setTimeout(abort, closeTimeout); // the peer's Close never comes: drop it
+    },
+    // What waits in this process for a peer that reads slowly (as in the browser's API).
+    get bufferedAmount() {
+      return queued + transport.writableLength;
     },
   };
 

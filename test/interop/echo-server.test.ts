@@ -1,12 +1,13 @@
 // examples/echo-server.mjs over HTTP/1.1, driven with raw bytes: handshake
 // answers, leftovers, failures with the right close code, isolation between
-// peers, backpressure and shutdown. Other files test it against real peers.
+// peers, backpressure, the demo log's bound, and shutdown (HTTP/2 streams
+// too). Other files test it against real peers.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Connection } from '@hybi/frame-codec';
+import { Connection, type ConnectionEvent } from '@hybi/frame-codec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EchoServer, exchange, killChildren, openHttp1, startEchoServer, text } from './helpers.js';
+import { connectWebSocket, type EchoServer, exchange, killChildren, openHttp1, openSession, startEchoServer, text } from './helpers.js';
 
 let server: EchoServer;
 beforeAll(async () => {
@@ -99,6 +100,12 @@ describe('messages and closing', () => {
     ['invalid UTF-8 in a text message', Buffer.from([0x81, 0x82, 0, 0, 0, 0, 0xc3, 0x28]), 1007],
     ['a frame announcing 64 MiB + 1', Buffer.from([0x82, 0xff, 0, 0, 0, 0, 0x04, 0, 0, 1, 0, 0, 0, 0]), 1009],
     ['a reserved opcode', Buffer.from([0x83, 0x80, 0, 0, 0, 0]), 1002],
+    // Close frames the server must not accept (RFC 6455 5.5.1, 7.4): masked with zeros, so the payload is as written.
+    ['a Close with code 1005 (never sent)', Buffer.from([0x88, 0x82, 0, 0, 0, 0, 0x03, 0xed]), 1002],
+    ['a Close with code 999', Buffer.from([0x88, 0x82, 0, 0, 0, 0, 0x03, 0xe7]), 1002],
+    ['a Close with code 5000', Buffer.from([0x88, 0x82, 0, 0, 0, 0, 0x13, 0x88]), 1002],
+    ['a Close with a 1-byte payload', Buffer.from([0x88, 0x81, 0, 0, 0, 0, 0x03]), 1002],
+    ['a Close whose reason is not UTF-8', Buffer.from([0x88, 0x84, 0, 0, 0, 0, 0x03, 0xe8, 0xc3, 0x28]), 1007],
   ])('fails %s with %i, and keeps serving others', async (_name, bytes, code) => {
     const bad = await openHttp1(server.port);
     const good = await openHttp1(server.port);
@@ -120,9 +127,9 @@ describe('messages and closing', () => {
   });
 });
 
-describe('backpressure', () => {
-  const rss = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+const rss = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
 
+describe('backpressure', () => {
   it('stops reading from a peer that does not read its echoes, then delivers them all', async () => {
     const flooder = await openHttp1(server.port, '/flood');
     flooder.transport.pause(); // never read: the server's writes back up
@@ -150,14 +157,49 @@ describe('backpressure', () => {
   }, 40_000);
 });
 
+describe('demo frame log', () => {
+  it('reports every frame of the observed connection, or counts the ones it skipped for a log socket that is not read', async () => {
+    const log = await openHttp1(server.port, '/log', ['Sec-WebSocket-Protocol: hybi-demo-log']);
+    const { id } = JSON.parse(text((await log.nth('message', 0)).data)) as { id: string };
+    log.transport.pause(); // the page stops reading its log
+    const echo = await openHttp1(server.port, `/observed?log=${id}`);
+    // 250,000 empty binary frames (masked with zeros), and we read their echoes.
+    // Each makes two log lines of ~120 bytes: 60 MB, more than the kernel's
+    // socket buffers hold, so the server has to keep them or skip them.
+    const frames = 250_000;
+    const before = rss(server.child.pid!);
+    echo.transport.write(Buffer.alloc(frames * 6, Buffer.from([0x82, 0x80, 0, 0, 0, 0])));
+    await echo.until(() => echo.events.length >= frames, `${frames} echoes`, 60_000); // only messages so far
+    expect(echo.events.every((event) => event.type === 'message')).toBe(true);
+    // Keeping every report would take 60 MB of lines (some 370 MB of RSS, as Buffers); skipping them, little.
+    expect(rss(server.child.pid!) - before).toBeLessThan(160 * 1024 * 1024);
+    echo.close(1000);
+    await echo.closed;
+    log.transport.resume();
+    const isCloseReport = (event?: ConnectionEvent) => event?.type === 'message' && text(event.data).startsWith('{"type":"close"');
+    await log.until(() => isCloseReport(log.events.at(-1)), 'the close report', 60_000); // the last the log gets
+    const reports = log.events.flatMap((event) => (event.type === 'message' ? [JSON.parse(text(event.data)) as { type: string; frames?: number }] : []));
+    const shown = reports.filter((report) => report.type === 'frame').length;
+    const unreported = reports.reduce((sum, report) => sum + (report.type === 'unreported' ? report.frames! : 0), 0);
+    // Each message and its echo, then the Close and its answer: all shown or counted.
+    expect(shown + unreported).toBe(2 * frames + 2);
+    expect(unreported).toBeGreaterThan(0);
+    log.close(1000);
+    await log.closed;
+  }, 120_000);
+});
+
 describe('shutdown', () => {
-  it.each(['SIGTERM', 'SIGINT'] as const)('on %s, sends Close 1001 to every connection and exits 0', async (signal) => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('on %s, sends Close 1001 to every connection, HTTP/1.1 and HTTP/2, and exits 0', async (signal) => {
     const own = await startEchoServer();
-    const clients = await Promise.all([openHttp1(own.port), openHttp1(own.port)]);
+    const { session } = await openSession(`http://127.0.0.1:${own.port}`);
+    const streams = await Promise.all([connectWebSocket(session, '/h2-a'), connectWebSocket(session, '/h2-b')]);
+    const clients = [...(await Promise.all([openHttp1(own.port), openHttp1(own.port)])), ...streams.map(({ peer }) => peer)];
     const exited = new Promise((resolve) => own.child.once('exit', (code) => resolve(code)));
     own.child.kill(signal);
     for (const client of clients) expect(await client.closed).toMatchObject({ code: 1001, clean: true, initiator: 'peer' });
     expect(await exited).toBe(0);
-    expect(own.output()).toContain(`${signal}: closing 2 connection(s) with 1001`);
+    expect(own.output()).toContain(`${signal}: closing 4 connection(s) with 1001`);
+    session.destroy();
   });
 });

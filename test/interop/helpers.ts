@@ -4,6 +4,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import http2 from 'node:http2';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Duplex } from 'node:stream';
@@ -168,17 +170,22 @@ export class TestPeer {
 
   /** Resolves with the n-th event (counting from 0) of `type`. */
   nth<T extends ConnectionEvent['type']>(type: T, n = 0, timeout = 10_000): Promise<Extract<ConnectionEvent, { type: T }>> {
+    const found = () => this.events.filter((event) => event.type === type);
+    return this.until(() => found().length > n, `${type} #${n}`, timeout).then(() => found()[n] as Extract<ConnectionEvent, { type: T }>);
+  }
+
+  /** Resolves once `done()` holds, checked after each batch of events (keep it cheap: it runs per chunk read). */
+  until(done: () => boolean, what = 'the condition', timeout = 10_000): Promise<void> {
     return new Promise((resolve, reject) => {
       const check = () => {
-        const found = this.events.filter((event) => event.type === type);
-        if (found.length <= n) return;
+        if (!done()) return;
         this.#waiters.delete(check);
         clearTimeout(timer);
-        resolve(found[n] as Extract<ConnectionEvent, { type: T }>);
+        resolve();
       };
       const timer = setTimeout(() => {
         this.#waiters.delete(check);
-        reject(new Error(`no ${type} #${n} within ${timeout} ms; events: ${this.events.map((event) => event.type).join(', ')}`));
+        reject(new Error(`no ${what} within ${timeout} ms; ${this.events.length} events, the last: ${this.events.slice(-10).map((event) => event.type).join(', ')}`));
       }, timeout);
       this.#waiters.add(check);
       check();
@@ -188,11 +195,11 @@ export class TestPeer {
 
 export const text = (data: Uint8Array): string => Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString();
 
-/** An HTTP/1.1 WebSocket connection to the echo server, opened with a raw socket. */
-export function openHttp1(port: number, path = '/'): Promise<TestPeer> {
+/** An HTTP/1.1 WebSocket connection to the echo server, opened with a raw socket; `headers` are extra request lines. */
+export function openHttp1(port: number, path = '/', headers: string[] = []): Promise<TestPeer> {
   const socket = net.connect(port, '127.0.0.1');
   const key = randomBytes(16).toString('base64');
-  socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+  socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n${headers.map((line) => `${line}\r\n`).join('')}\r\n`);
   return new Promise((resolve, reject) => {
     let head = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {
@@ -207,6 +214,31 @@ export function openHttp1(port: number, path = '/'): Promise<TestPeer> {
     const onClose = () => reject(new Error('closed during the handshake'));
     socket.on('data', onData).on('close', onClose).on('error', () => {});
   });
+}
+
+/** A WebSocket opened over HTTP/2 by `connectWebSocket`. */
+export interface Opened {
+  readonly status: number;
+  readonly headers: http2.IncomingHttpHeaders;
+  readonly stream: http2.ClientHttp2Stream;
+  readonly peer: TestPeer;
+}
+
+/** An HTTP/2 connection (h2c for http:, TLS trusting the test certificate for https:), once the server's SETTINGS came. */
+export async function openSession(url: string): Promise<{ session: http2.ClientHttp2Session; settings: http2.Settings }> {
+  const session = http2.connect(url, { ca: readFileSync(certFile) });
+  session.on('error', () => {});
+  // At 'connect' Node still reads the peer's setting as false: wait for its SETTINGS.
+  const [settings] = (await once(session, 'remoteSettings')) as [http2.Settings];
+  return { session, settings };
+}
+
+/** Opens a WebSocket on `session` with extended CONNECT, headers written by hand (not with @hybi/h2-bootstrap). */
+export async function connectWebSocket(session: http2.ClientHttp2Session, path: string, extra: http2.OutgoingHttpHeaders = {}): Promise<Opened> {
+  const stream = session.request({ ':method': 'CONNECT', ':protocol': 'websocket', ':path': path, 'sec-websocket-version': '13', ...extra }, { endStream: false });
+  stream.on('error', () => {});
+  const [headers] = (await once(stream, 'response')) as [http2.IncomingHttpHeaders];
+  return { status: Number(headers[':status']), headers, stream, peer: new TestPeer(stream) };
 }
 
 /**

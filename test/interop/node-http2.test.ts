@@ -10,32 +10,9 @@ import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { certFile, type EchoServer, keyFile, killChildren, runEchoClient, startEchoServer, TestPeer, text } from './helpers.js';
+import { certFile, connectWebSocket, type EchoServer, keyFile, killChildren, openSession, runEchoClient, startEchoServer, TestPeer, text } from './helpers.js';
 
 afterAll(killChildren);
-
-interface Opened {
-  readonly status: number;
-  readonly headers: http2.IncomingHttpHeaders;
-  readonly stream: http2.ClientHttp2Stream;
-  readonly peer: TestPeer;
-}
-
-/** Opens a WebSocket on `session` with extended CONNECT, headers written by hand (not with @hybi/h2-bootstrap). */
-async function connectWebSocket(session: http2.ClientHttp2Session, path: string, extra: http2.OutgoingHttpHeaders = {}): Promise<Opened> {
-  const stream = session.request({ ':method': 'CONNECT', ':protocol': 'websocket', ':path': path, 'sec-websocket-version': '13', ...extra }, { endStream: false });
-  stream.on('error', () => {});
-  const [headers] = (await once(stream, 'response')) as [http2.IncomingHttpHeaders];
-  return { status: Number(headers[':status']), headers, stream, peer: new TestPeer(stream) };
-}
-
-async function openSession(url: string): Promise<{ session: http2.ClientHttp2Session; settings: http2.Settings }> {
-  const session = http2.connect(url, { ca: readFileSync(certFile) });
-  session.on('error', () => {});
-  // At 'connect' Node still reads the peer's setting as false: wait for its SETTINGS.
-  const [settings] = (await once(session, 'remoteSettings')) as [http2.Settings];
-  return { session, settings };
-}
 
 describe.each([
   ['h2c (prior knowledge)', [] as string[], 'http'],
@@ -116,6 +93,44 @@ describe.each([
     expect((await get('/nothing')).status).toBe(404);
   });
 
+  it('opens new streams on a connection while a 16 MiB echo is pending on it', async () => {
+    // Node refuses new streams (RST_STREAM(ENHANCE_YOUR_CALM)) while more than
+    // maxSessionMemory is handed to a session's streams and not yet sent: the
+    // server must give its echo to the stream in bounded pieces.
+    const own = await openSession(`${scheme}://localhost:${server.port}`);
+    const { stream, peer } = await connectWebSocket(own.session, '/large-echo');
+    const message = randomBytes(16 * 1024 * 1024);
+    peer.sendBinary(message);
+    // Once the echo starts arriving the server holds all of it: from then on,
+    // one GET / at a time, until the echo is complete. We read everything.
+    let echoed = false;
+    let getting = false;
+    const statuses: (number | string)[] = [];
+    stream.on('data', () => {
+      if (echoed || getting) return;
+      getting = true;
+      const get = own.session.request({ ':path': '/' });
+      get.on('error', () => {});
+      get.once('response', (headers) => statuses.push(Number(headers[':status'])));
+      get.once('close', () => {
+        if (get.rstCode) statuses.push(`RST_STREAM ${get.rstCode}`);
+        getting = false;
+      });
+      get.resume();
+    });
+    const echo = await Promise.race([
+      peer.nth('message', 0, 30_000),
+      peer.closed.then((close) => Promise.reject(new Error(`closed ${close.code} before the echo; GET / answers: ${statuses.join(', ')}`))),
+    ]);
+    echoed = true;
+    expect(Buffer.compare(echo.data, message)).toBe(0);
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(statuses.filter((status) => status !== 200)).toEqual([]);
+    peer.close(1000);
+    await peer.closed;
+    own.session.close();
+  }, 45_000);
+
   it('stops reading a stream whose echoes are not read (flow control closes the window)', async () => {
     const { stream, peer } = await connectWebSocket(session, '/flood');
     stream.pause();
@@ -158,6 +173,26 @@ describe('echo client -> Node http2 servers', () => {
     expect(result.stdout).toContain('echoed over HTTP/2; closed 4002 "enough"');
     expect(result.code).toBe(0);
     expect(received).toEqual(['text:111,110,101', 'binary:2']);
+  });
+
+  it('with --h2, exits 1 when the response selects a subprotocol it did not offer', async () => {
+    const server = http2.createSecureServer({ cert, key, settings: { enableConnectProtocol: true } });
+    const reset = new Promise<number>((resolve) => {
+      server.on('stream', (stream) => {
+        stream.on('error', () => {});
+        stream.respond({ ':status': 200, 'sec-websocket-protocol': 'chat' }); // the client offered none
+        stream.once('close', () => resolve(stream.rstCode));
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as net.AddressInfo;
+    const result = await runEchoClient([`wss://localhost:${port}/`, '--h2', '--insecure']);
+    server.close();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^echo-client: handshake failed: .*protocol/);
+    expect(result.stdout).toBe('');
+    expect(await reset).toBe(http2.constants.NGHTTP2_CANCEL); // the client dropped the stream
   });
 
   it('with --h2, falls back to HTTP/1.1 when the SETTINGS lack ENABLE_CONNECT_PROTOCOL', async () => {

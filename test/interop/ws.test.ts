@@ -200,6 +200,39 @@ describe('echo client -> ws server', () => {
     expect(result.stderr).toContain('handshake rejected: 403 Forbidden');
   });
 
+  it.each([
+    ['a wrong Sec-WebSocket-Accept', (headers: string[]) => headers.map((line) => line.replace(/^(Sec-WebSocket-Accept: ).*/, '$1s3pPLMBiTxaQ9kYGzzhZRbK+xOo=')), 'handshake failed: invalid accept'],
+    ['a subprotocol it did not offer', (headers: string[]) => [...headers, 'Sec-WebSocket-Protocol: chat'], 'handshake failed: invalid protocol'],
+  ])('exits 1 when the 101 response has %s', async (_name, edit, reason) => {
+    const lying = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    lying.on('headers', (headers) => headers.splice(0, headers.length, ...edit(headers)));
+    await once(lying, 'listening');
+    const received: unknown[] = [];
+    lying.on('connection', (ws) => ws.on('message', (data) => received.push(data)));
+    const result = await runEchoClient([`ws://127.0.0.1:${(lying.address() as AddressInfo).port}/`]);
+    lying.close();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`echo-client: ${reason}\n`);
+    expect(received).toEqual([]); // no frame after a failed handshake
+  });
+
+  it('exits 1 over wss:// when the certificate is not trusted (no --insecure)', async () => {
+    const server = https.createServer({ cert: readFileSync(certFile), key: readFileSync(keyFile) }); // self-signed
+    const secure = new WebSocketServer({ server });
+    let connected = false;
+    secure.on('connection', () => (connected = true));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const url = `wss://localhost:${(server.address() as AddressInfo).port}/`;
+    const [plain, h2] = await Promise.all([runEchoClient([url]), runEchoClient([url, '--h2'])]);
+    server.close();
+    for (const result of [plain, h2]) {
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^echo-client: connection failed: self[- ]signed certificate/);
+    }
+    expect(connected).toBe(false);
+  });
+
   it('exits 1 and sends 1007 when the server sends invalid UTF-8', async () => {
     const closed = new Promise<{ code: number }>((resolve) => {
       script = (ws) => {
@@ -227,6 +260,22 @@ describe('echo client -> ws server', () => {
     const result = await runEchoClient(['ws://127.0.0.1:1/']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('ECONNREFUSED');
+    const h2 = await runEchoClient(['ws://127.0.0.1:1/', '--h2']); // no fallback: nothing to fall back to
+    expect(h2.code).toBe(1);
+    expect(h2.stderr).toContain('ECONNREFUSED');
+    expect(h2.stderr).not.toContain('HTTP/1.1');
+  });
+
+  it('over ws:// with --h2 and a server without HTTP/2, says so and uses HTTP/1.1', async () => {
+    // ws answers the h2c preface as a bad HTTP/1.1 request: no SETTINGS ever come.
+    script = (ws) => {
+      ws.send('h2c?');
+      ws.once('message', () => ws.close(1000));
+    };
+    const result = await runEchoClient([`ws://127.0.0.1:${port}/`, '--h2']);
+    expect(result.stderr).toMatch(/^echo-client: the server does not speak HTTP\/2 .*: using HTTP\/1\.1\n$/);
+    expect(result.stdout).toContain('echoed over HTTP/1.1; closed 1000');
+    expect(result.code).toBe(0);
   });
 
   it('over wss:// with --h2 and a server without HTTP/2, uses HTTP/1.1 on the same TLS connection', async () => {

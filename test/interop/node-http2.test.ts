@@ -73,9 +73,9 @@ describe.each([
   });
 
   it.each([
-    ['another WebSocket version', { 'sec-websocket-version': '12' }, 400],
-    ['another :protocol', { ':protocol': 'webtransport' }, 501],
-  ])('answers %s with %i', async (_name, headers, status) => {
+    ['another WebSocket version', 400, { 'sec-websocket-version': '12' }],
+    ['another :protocol', 501, { ':protocol': 'webtransport' }],
+  ])('answers %s with %i', async (_name, status, headers) => {
     const opened = await connectWebSocket(session, '/x', headers);
     expect(opened.status).toBe(status);
     if (status === 400) expect(opened.headers['sec-websocket-version']).toBe('13');

@@ -1,12 +1,13 @@
 // A WebSocket client that echoes every message back until the server closes.
 //
-//   node examples/echo-client.mjs URL [--h2] [--insecure] [--protocol P]
+//   node examples/echo-client.mjs URL [--h2] [--insecure] [--protocol P] [--timeout S]
 //   node examples/echo-client.mjs --autobahn ws://127.0.0.1:9001 [--agent NAME] [--h2]
 //
 // URL is ws:// or wss://. --h2 uses HTTP/2 extended CONNECT (RFC 8441; h2c
 // with prior knowledge for ws://) and falls back to HTTP/1.1 if the server
-// does not speak HTTP/2 or does not enable it. Exit code 0 after a clean close
-// handshake, else 1.
+// does not speak HTTP/2 or does not enable it. --timeout bounds the opening
+// handshake (default 10 seconds). Exit code 0 after a clean close handshake,
+// else 1.
 import http2 from 'node:http2';
 import net from 'node:net';
 import tls from 'node:tls';
@@ -37,12 +38,35 @@ function negotiateExtensions() {
 
 // --- Opening: HTTP/1.1 Upgrade or HTTP/2 extended CONNECT.
 
-/** Resolves to { transport (paused), leftover, http, protocol, extensions }; rejects with the reason. */
-async function openWebSocket(url, options) {
+/**
+ * Resolves to { transport (paused), leftover, http, protocol, extensions };
+ * rejects with the reason. A server that accepts the connection and never
+ * answers fails it after options.timeout seconds: the timer is the
+ * embedder's, as every other clock (hybi has none).
+ */
+function openWebSocket(url, options) {
+  // The sockets and sessions of this attempt: destroyed when it takes too long, and so is any opened later
+  // (a fallback to HTTP/1.1 under way).
+  const opened = new Set();
+  let expired = false;
+  const track = (resource) => (expired ? resource.destroy() : opened.add(resource));
+  const note = (message) => expired || console.error(`echo-client: ${message}`);
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => {
+      expired = true;
+      for (const resource of opened) resource.destroy();
+      reject(new Error(`no opening handshake within ${options.timeout} s`));
+    }, options.timeout * 1000);
+  });
+  return Promise.race([attemptWebSocket(url, { ...options, track, note }), timeout]).finally(() => clearTimeout(timer));
+}
+
+async function attemptWebSocket(url, options) {
   if (options.h2) {
     const opened = await openHttp2(url, options);
     if (typeof opened !== 'string') return opened;
-    console.error(`echo-client: ${opened}: using HTTP/1.1`); // why not HTTP/2
+    options.note(`${opened}: using HTTP/1.1`); // why not HTTP/2
   }
   return openHttp1(url, options);
 }
@@ -54,6 +78,7 @@ function connectSocket({ secure, hostname, port }, options, alpn) {
       ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ALPNProtocols: alpn, rejectUnauthorized: !options.insecure, noDelay: true }, () => resolve(socket))
       : net.connect({ host, port, noDelay: true }, () => resolve(socket));
     socket.once('error', (error) => reject(new Error(`connection failed: ${error.message}`))); // refused, untrusted certificate...
+    options.track(socket);
   });
 }
 
@@ -92,6 +117,7 @@ async function openHttp2(url, options) {
     if (socket.alpnProtocol !== 'h2') return openHttp1(url, options, socket);
   }
   const session = http2.connect(`${secure ? 'https' : 'http'}://${target.host}`, socket ? { createConnection: () => socket } : {});
+  options.track(session);
   // Wait for the server's SETTINGS: at 'connect' Node still reads the setting as false.
   const settings = await new Promise((resolve, reject) => {
     let connected = false;
@@ -210,14 +236,16 @@ const { values: args, positionals } = parseArgs({
     protocol: { type: 'string', multiple: true, default: [] },
     autobahn: { type: 'string' },
     agent: { type: 'string', default: 'hybi' },
+    timeout: { type: 'string', default: '10' },
   },
 });
-const options = { h2: args.h2, insecure: args.insecure, protocols: args.protocol };
+const options = { h2: args.h2, insecure: args.insecure, protocols: args.protocol, timeout: Number(args.timeout) };
 
 try {
+  if (!(options.timeout > 0)) throw new Error(`--timeout takes a number of seconds, got "${args.timeout}"`);
   if (args.autobahn) await autobahn(args.autobahn.replace(/\/+$/, ''), args.agent, options);
   else if (positionals.length === 1) await echoOnce(positionals[0], options);
-  else throw new Error('usage: echo-client.mjs URL [--h2] [--insecure] [--protocol P] | --autobahn BASE_URL [--agent NAME]');
+  else throw new Error('usage: echo-client.mjs URL [--h2] [--insecure] [--protocol P] [--timeout S] | --autobahn BASE_URL [--agent NAME]');
 } catch (error) {
   console.error(`echo-client: ${error.message}`);
   process.exitCode = 1;

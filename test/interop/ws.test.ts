@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { certFile, type EchoServer, keyFile, killChildren, runEchoClient, startEchoServer } from './helpers.js';
@@ -254,6 +254,19 @@ describe('echo client -> ws server', () => {
     const result = await runEchoClient([`ws://127.0.0.1:${port}/`]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('connection lost without a close handshake (1006)');
+  });
+
+  it('exits 1 when the server accepts the connection and never answers the handshake (--timeout)', async () => {
+    const silent = net.createServer(() => {}); // reads nothing, writes nothing
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    const url = `ws://127.0.0.1:${(silent.address() as AddressInfo).port}/`;
+    const [plain, h2] = await Promise.all([runEchoClient([url, '--timeout', '1']), runEchoClient([url, '--h2', '--timeout', '1'])]);
+    silent.close();
+    for (const result of [plain, h2]) {
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe('echo-client: no opening handshake within 1 s\n');
+    }
   });
 
   it('exits 1 when nothing listens', async () => {

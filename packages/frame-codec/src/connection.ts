@@ -46,6 +46,15 @@ export interface ConnectionOptions {
    * too. Default 1 MiB (1048576).
    */
   readonly maxMessageSize?: number;
+  /**
+   * The most bytes of received message data the connection holds between
+   * calls (the message so far, in non-streaming mode, counting the unfilled
+   * room of its buffer). Checked before allocating: in non-streaming mode a
+   * message that would need more fails with 1009 (at the header, like
+   * `maxMessageSize`). Streaming mode holds no message data. Default:
+   * `maxMessageSize`.
+   */
+  readonly maxBufferedBytes?: number;
   /** Answer each Ping with a Pong carrying the same payload (RFC 6455 5.5.2). Default true. */
   readonly autoPong?: boolean;
   /** Hand out message payload as `fragment` events as it arrives, instead of whole `message` events. Default false. */
@@ -149,6 +158,9 @@ export class Connection {
 
   private readonly parser: FrameParser;
   private readonly maxMessageSize: number;
+  private readonly maxBufferedBytes: number;
+  /** The largest message this connection takes: `maxMessageSize`, and `maxBufferedBytes` unless streaming. */
+  private readonly limit: number;
   private readonly autoPong: boolean;
   private readonly streaming: boolean;
   private readonly extensions: readonly MessageExtension[] | null;
@@ -212,8 +224,10 @@ export class Connection {
     this.maxMessageSize = limitOption(options.maxMessageSize, DEFAULT_MAX_PAYLOAD, 'maxMessageSize');
     const maxFramePayload = limitOption(options.maxFramePayload, this.maxMessageSize, 'maxFramePayload');
     this.parser = new FrameParser({ role, maxFramePayload });
+    this.maxBufferedBytes = limitOption(options.maxBufferedBytes, this.maxMessageSize, 'maxBufferedBytes');
     this.autoPong = options.autoPong ?? true;
     this.streaming = options.streaming ?? false;
+    this.limit = this.streaming ? this.maxMessageSize : Math.min(this.maxMessageSize, this.maxBufferedBytes);
     const extensions = options.extensions ?? [];
     let claimed = 0;
     for (const extension of extensions) {
@@ -252,8 +266,7 @@ export class Connection {
   /**
    * Received bytes the connection holds between calls: the part of a message
    * received so far (non-streaming mode), a split header and a split control
-   * frame. At most `maxMessageSize` + 139 (up to `maxMessageSize` more while
-   * an extension's output for one message arrives in over 64 pieces).
+   * frame. At most `maxBufferedBytes` + 139.
    */
   get bufferedBytes(): number {
     return this.held.length + this.piecesSize + this.parser.bufferedBytes;
@@ -397,8 +410,8 @@ export class Connection {
     }
     if (this.transform === null) {
       const size = this.messageSize + parser.length;
-      if (size > this.maxMessageSize) {
-        return this.fail(CloseCode.MessageTooBig, `message of more than ${this.maxMessageSize} bytes`);
+      if (size > this.limit) {
+        return this.fail(CloseCode.MessageTooBig, `message of more than ${this.limit} bytes`);
       }
       this.messageSize = size;
       // At the final frame the message's size is known: what must be kept is then copied once, into a
@@ -430,10 +443,10 @@ export class Connection {
   /** Runs received payload through the extensions' transform, counting its output against the limit. */
   private transformPiece(data: Uint8Array, frameEnd: boolean, messageEnd: boolean): void {
     const transform = this.transform!;
-    let output = transform.push(data, this.maxMessageSize - this.messageSize);
+    let output = transform.push(data, this.limit - this.messageSize);
     if (!this.count(output)) return;
     if (messageEnd) {
-      const tail = transform.end(this.maxMessageSize - this.messageSize);
+      const tail = transform.end(this.limit - this.messageSize);
       if (!this.count(tail)) return;
       output = (output as readonly Uint8Array[]).concat(tail as readonly Uint8Array[]);
     }
@@ -457,8 +470,8 @@ export class Connection {
       return false;
     }
     for (const piece of output as readonly Uint8Array[]) this.messageSize += piece.length;
-    if (this.messageSize > this.maxMessageSize) {
-      this.fail(CloseCode.MessageTooBig, `message of more than ${this.maxMessageSize} bytes`);
+    if (this.messageSize > this.limit) {
+      this.fail(CloseCode.MessageTooBig, `message of more than ${this.limit} bytes`);
       return false;
     }
     return true;
@@ -494,7 +507,10 @@ export class Connection {
         // A transform's successive outputs are often adjacent views of one buffer: one piece.
         if (previous !== undefined && previous.buffer === piece.buffer && previous.byteOffset + previous.length === piece.byteOffset && this.transform !== null) {
           pieces[n] = new Uint8Array(piece.buffer, previous.byteOffset, previous.length + piece.length);
-        } else if (pieces.push(piece) >= MAX_PIECES) this.keepPieces();
+        } else if (pieces.push(piece) >= MAX_PIECES || this.held.length + this.piecesSize > this.maxBufferedBytes) {
+          // Many pieces, or a buffer with room to spare besides them: gathered into the buffer.
+          this.keepPieces();
+        }
       }
       if (messageEnd) this.emit({ type: 'message', kind: opcode === TEXT ? 'text' : 'binary', data: this.assemble() });
     }
@@ -542,14 +558,14 @@ export class Connection {
     const size = this.heldSize + this.piecesSize;
     if (this.held.length < size) {
       // One allocation of the message's exact size once it is known and at least 1/128 of it has arrived.
-      // Otherwise start at 4 times what arrived and double, within maxMessageSize: a header announcing a
-      // large frame followed by a trickle of bytes cannot make the connection allocate much more than it got.
+      // Otherwise start at 4 times what arrived and double, within the limit: a header announcing a large
+      // frame followed by a trickle of bytes makes the connection allocate at most 128 times what it got.
       const final = this.finalSize;
       const capacity = exact
         ? size
         : final >= size && size * 128 >= final
           ? final
-          : Math.min(final >= size ? final : this.maxMessageSize, Math.max(this.held.length === 0 ? size * 4 : size, this.held.length * 2));
+          : Math.min(final >= size ? final : this.limit, Math.max(this.held.length === 0 ? size * 4 : size, this.held.length * 2));
       const next = this.allocate(capacity);
       if (this.heldSize !== 0) next.set(this.held.subarray(0, this.heldSize));
       this.held = next;
@@ -683,46 +699,60 @@ export class Connection {
     this.checkMessageStart();
     if (kind !== 'text' && kind !== 'binary') throw new TypeError(`kind must be 'text' or 'binary', got ${String(kind)}`);
     const opcode = kind === 'text' ? TEXT : BINARY;
+    this.sendUtf8.reset();
+    // Checked before anything changes: a fragment that throws leaves no message begun.
+    const payload = this.fragmentPayload(opcode, data, false);
     let b0 = opcode;
     this.sendTransform = null;
     if (this.extensions !== null && options?.transform !== false) {
       this.sendTransform = this.startSendTransform(kind, undefined, options?.transform === true);
       if (this.sendTransform !== null) b0 |= this.sendRsv;
     }
-    this.sendUtf8.reset();
     this.sendOpcode = opcode;
-    return this.sendFragment(b0, data, false);
+    return this.sendFragment(b0, payload, false);
   }
 
   /** The next fragment of the message begun with `startMessage()`. */
   continueMessage(data: string | Uint8Array): Uint8Array[] {
     this.checkFragment();
-    return this.sendFragment(Opcode.Continuation, data, false);
+    return this.sendFragment(Opcode.Continuation, this.fragmentPayload(this.sendOpcode, data, false), false);
   }
 
   /** The last fragment of the message begun with `startMessage()` (possibly empty). */
   finishMessage(data: string | Uint8Array = EMPTY): Uint8Array[] {
     this.checkFragment();
-    const frames = this.sendFragment(0x80, data, true);
+    const frames = this.sendFragment(0x80, this.fragmentPayload(this.sendOpcode, data, true), true);
     this.sendOpcode = 0;
     this.sendTransform = null;
     return frames;
   }
 
-  private sendFragment(b0: number, data: string | Uint8Array, fin: boolean): Uint8Array[] {
-    let payload: Uint8Array;
-    if (this.sendOpcode === TEXT) {
-      if (typeof data === 'string') payload = encoder.encode(data);
-      else {
-        if (!(data instanceof Uint8Array)) throw new TypeError('text fragments are strings or Uint8Array');
-        if (this.sendUtf8.check(data) !== -1) throw new TypeError('text fragment is not valid UTF-8');
-        payload = data;
-      }
-      if (fin && this.sendUtf8.pending) throw new TypeError('text message would end inside a UTF-8 sequence');
-    } else {
+  /**
+   * A fragment's bytes, checked: text must continue valid UTF-8 (RFC 6455 5.6) and the last fragment must
+   * end it. Throws without changing anything, so that the message can go on with valid data.
+   */
+  private fragmentPayload(opcode: number, data: string | Uint8Array, fin: boolean): Uint8Array {
+    if (opcode !== TEXT) {
       if (!(data instanceof Uint8Array)) throw new TypeError('binary fragments are Uint8Array');
-      payload = data;
+      return data;
     }
+    const utf8 = this.sendUtf8;
+    if (typeof data === 'string') {
+      // A string holds whole code points: it cannot finish one that earlier bytes began.
+      if (utf8.pending) throw new TypeError('a string cannot follow text bytes that end inside a UTF-8 sequence');
+      return encoder.encode(data);
+    }
+    if (!(data instanceof Uint8Array)) throw new TypeError('text fragments are strings or Uint8Array');
+    const before = utf8.save();
+    if (utf8.check(data) !== -1) throw new TypeError('text fragment is not valid UTF-8');
+    if (fin && utf8.pending) {
+      utf8.restore(before);
+      throw new TypeError('text message would end inside a UTF-8 sequence');
+    }
+    return data;
+  }
+
+  private sendFragment(b0: number, payload: Uint8Array, fin: boolean): Uint8Array[] {
     const transform = this.sendTransform;
     if (transform !== null) payload = concatBytes(transform.push(payload, fin));
     return this.frame(b0, payload);

@@ -23,6 +23,18 @@ export class Utf8Validator {
     return this.need !== 0;
   }
 
+  /** The state, for `restore()`. */
+  save(): number {
+    return this.need | (this.lo << 8) | (this.hi << 16);
+  }
+
+  /** Returns to a state that `save()` returned. */
+  restore(state: number): void {
+    this.need = state & 0xff;
+    this.lo = (state >>> 8) & 0xff;
+    this.hi = state >>> 16;
+  }
+
   /** Forgets any unfinished code point. */
   reset(): void {
     this.need = 0;
@@ -34,7 +46,7 @@ export class Utf8Validator {
    * Checks `bytes[start, end)` as the continuation of everything checked
    * since the last reset. Returns the index of the first invalid byte, or -1
    * if there is none (the piece may still end inside a code point: see
-   * `pending`). After an invalid byte the state is undefined until `reset()`.
+   * `pending`). After an invalid byte the state is as it was before the call.
    */
   check(bytes: Uint8Array, start = 0, end = bytes.length): number {
     let i = start;

@@ -107,6 +107,30 @@ describe('Connection', () => {
       expect(() => t.continueMessage(bytes(0xff))).toThrow(/not valid UTF-8/);
       expect(() => server().startMessage('json' as 'text')).toThrow(TypeError);
     });
+
+    it('a first fragment that throws begins no message: nothing was sent, and any message can follow', () => {
+      for (const [kind, data] of [['text', bytes(0xff)], ['binary', 'a string']] as const) {
+        const s = server();
+        expect(() => s.startMessage(kind, data as Uint8Array)).toThrow(TypeError);
+        expect(() => s.continueMessage(bytes(1))).toThrow(/startMessage/);
+        expect(() => s.finishMessage()).toThrow(/startMessage/);
+        expect(frames('server', s.sendText('hi'))).toEqual([{ opcode: 1, fin: true, rsv: 0, data: '6869' }]);
+      }
+    });
+
+    it('a fragment that throws changes nothing: the message goes on with valid data', () => {
+      const s = server();
+      const written = [...s.startMessage('text', text('€').subarray(0, 1))];
+      expect(() => s.continueMessage(bytes(0x41))).toThrow(/not valid UTF-8/);
+      // A string holds whole code points, so it cannot finish the one the bytes began (RFC 6455 5.6: text is UTF-8).
+      expect(() => s.continueMessage('b')).toThrow(/inside a UTF-8 sequence/);
+      expect(() => s.finishMessage(text('€').subarray(1, 2))).toThrow(/inside a UTF-8 sequence/);
+      written.push(...s.continueMessage(text('€').subarray(1, 2)), ...s.finishMessage(text('€').subarray(2)));
+      expect(frames('server', written).map((f) => f.data)).toEqual(['e2', '82', 'ac']);
+      const [message] = server({ role: 'client' }).receive(concat(...written));
+      expect(message).toMatchObject({ type: 'message', kind: 'text' });
+      expect(decodeText((message as { data: Uint8Array }).data)).toBe('€');
+    });
   });
 
   describe('RFC 6455 5.5.1: Close', () => {
@@ -499,6 +523,25 @@ describe('Connection', () => {
       expect(() => server({ maxMessageSize: -5 })).toThrow(RangeError);
       expect(() => server({ maxFramePayload: NaN })).toThrow(RangeError);
       expect(() => client({ random: 'dice' })).toThrow(TypeError);
+      expect(() => server({ maxBufferedBytes: 1.5 })).toThrow(RangeError);
+    });
+
+    it('maxBufferedBytes bounds what a message may make the connection hold, at the header', () => {
+      const s = server({ maxBufferedBytes: 1000 });
+      expect([...s.receive(clientFrame(2, new Uint8Array(600), { fin: false }))]).toEqual([]);
+      expect(s.bufferedBytes).toBeLessThanOrEqual(1000);
+      // The next header would make the message 1001 bytes: failed before its payload arrives.
+      expect(plain(s.receive(clientFrame(0, new Uint8Array(401)).subarray(0, 8)))).toEqual(serverFails(1009));
+      // The same whether or not the message lies in one chunk (then it would not be buffered at all).
+      expect(plain(server({ maxBufferedBytes: 1000 }).receive(clientFrame(2, new Uint8Array(1001))))).toEqual(serverFails(1009));
+      expect([...server({ maxBufferedBytes: 1000 }).receive(clientFrame(2, new Uint8Array(1000)))].map((e) => e.type)).toEqual(['message']);
+    });
+
+    it('maxBufferedBytes does not limit streamed messages, which are not held', () => {
+      const s = server({ maxBufferedBytes: 10, streaming: true });
+      const events = [...s.receive(clientFrame(2, new Uint8Array(5000)))];
+      expect(events.map((e) => e.type)).toEqual(['fragment']);
+      expect(s.bufferedBytes).toBe(0);
     });
   });
 

@@ -212,6 +212,23 @@ describe('MessageExtension (RFC 6455 9, RFC 7692 6 shape)', () => {
       expect(events).toEqual([{ type: 'message', kind: 'binary', data: hex(payload) }]);
     });
 
+    it('holds at most maxBufferedBytes of output between calls, however many pieces it comes in', () => {
+      const payload = new Uint8Array(300).map((_, i) => i & 0x7f);
+      const input = clientFrame(2, xor(payload), { rsv: RSV1 });
+      for (const maxBufferedBytes of [300, 500]) {
+        const s = new Connection({ role: 'server', maxBufferedBytes, extensions: [xorExtension()] });
+        const events = [];
+        for (let i = 0; i < input.length; i++) {
+          events.push(...plain(s.receive(input.slice(i, i + 1))));
+          expect(s.bufferedBytes).toBeLessThanOrEqual(maxBufferedBytes + 14); // and a split header
+        }
+        expect(events).toEqual([{ type: 'message', kind: 'binary', data: hex(payload) }]);
+      }
+      // Output past the limit fails while transforming (the header could not tell).
+      const s = new Connection({ role: 'server', maxBufferedBytes: 299, extensions: [xorExtension()] });
+      expect(plain(s.receive(input)).slice(0, 1)).toEqual([{ type: 'protocol-error', code: 1009, reason: 'message of more than 299 bytes' }]);
+    });
+
     it('streams transformed output as fragments, marking frame and message ends', () => {
       const wire = xor(text('abcdef'));
       const input = concat(clientFrame(1, wire.subarray(0, 4), { rsv: RSV1, fin: false }), clientFrame(0, wire.subarray(4)));

@@ -180,7 +180,7 @@ describe('properties', () => {
       globalThis.Uint8Array = RealUint8Array;
     });
 
-    it('stays within the limits: bufferedBytes and every allocation are bounded by maxMessageSize', () => {
+    it('stays within the limits: bufferedBytes and every allocation are bounded by maxMessageSize and maxBufferedBytes', () => {
       // Count every `new Uint8Array(length)` the connection makes.
       let largest = 0;
       const counting = new Proxy(RealUint8Array, {
@@ -191,7 +191,15 @@ describe('properties', () => {
       });
       fc.assert(
         fc.property(
-          fc.record({ role: fc.constantFrom('client' as const, 'server' as const), streaming: fc.boolean(), maxMessageSize: fc.oneof(fc.integer({ min: 0, max: 2000 }), fc.constant(200_000)) }),
+          fc.record(
+            {
+              role: fc.constantFrom('client' as const, 'server' as const),
+              streaming: fc.boolean(),
+              maxMessageSize: fc.oneof(fc.integer({ min: 0, max: 2000 }), fc.constant(200_000)),
+              maxBufferedBytes: fc.oneof(fc.integer({ min: 0, max: 3000 }), fc.constant(100_000)),
+            },
+            { requiredKeys: ['role', 'streaming', 'maxMessageSize'] },
+          ),
           fc.array(
             fc.record({
               opcode: fc.constantFrom(0, 1, 2, 9),
@@ -204,6 +212,8 @@ describe('properties', () => {
           fc.array(fc.nat(40_000), { maxLength: 12 }),
           (o, specs, cuts) => {
             const connection = new Connection({ ...o, random: seededRandom(1) });
+            // What the connection may hold of a message (nothing of it when streaming).
+            const held = Math.min(o.maxMessageSize, o.maxBufferedBytes ?? Infinity);
             // Frames announce `size` bytes but may carry fewer (`sent`): the header alone must not allocate.
             const frames = specs.map((f) => {
               const size = f.opcode === 9 ? Math.min(f.size, 125) : f.size;
@@ -229,13 +239,13 @@ describe('properties', () => {
                 fed += chunk.length;
                 // What a header announces is not allocated before its bytes arrive (at most 128 times them).
                 if (largest > Math.max(256, 128 * fed)) throw new Error(`allocated ${largest} bytes after receiving ${fed}`);
-                const bound = o.streaming ? 139 : o.maxMessageSize + 139;
+                const bound = o.streaming ? 139 : held + 139;
                 if (connection.bufferedBytes > bound) throw new Error(`bufferedBytes ${connection.bufferedBytes} > ${bound}`);
               }
             } finally {
               globalThis.Uint8Array = RealUint8Array;
             }
-            expect(largest).toBeLessThanOrEqual(Math.max(o.maxMessageSize, 256));
+            expect(largest).toBeLessThanOrEqual(Math.max(o.streaming ? o.maxMessageSize : held, 256));
           },
         ),
         { numRuns: 400 },

@@ -35,19 +35,3 @@ interface HybiWebCrypto {
 }
 
 declare var crypto: HybiWebCrypto;
-
-// WebAssembly, for SIMD masking (packages/frame-codec/src/mask.ts). Every target
-// runtime has it, but a page's Content-Security-Policy can forbid compiling a
-// module: the code that uses it falls back to TypeScript.
-declare namespace WebAssembly {
-  class Module {
-    constructor(bytes: Uint8Array);
-  }
-  class Instance {
-    constructor(module: Module);
-    readonly exports: Record<string, unknown>;
-  }
-  class Memory {
-    readonly buffer: ArrayBuffer;
-  }
-}

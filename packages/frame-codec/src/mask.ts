@@ -126,7 +126,8 @@ function maskSimd(data: Uint8Array, key: Uint8Array, keyOffset: number, start: n
   const word = key[r & 3]! | (key[(r + 1) & 3]! << 8) | (key[(r + 2) & 3]! << 16) | (key[(r + 3) & 3]! << 24);
   for (let i = start; i < end; i += BLOCK) {
     const n = Math.min(BLOCK, end - i);
-    memory.set(data.subarray(i, i + n));
+    // A plain view: `subarray` of a Node Buffer makes another Buffer, which costs more than a small copy.
+    memory.set(new Uint8Array(data.buffer, data.byteOffset + i, n));
     // Past n, up to the next multiple of 16, are leftovers of earlier blocks: XORing them is harmless.
     xor(0, (n + 15) & ~15, word);
     data.set(memory.subarray(0, n), i);

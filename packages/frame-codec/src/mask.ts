@@ -64,21 +64,19 @@ export function mask(data: Uint8Array, key: Uint8Array): void {
 const SIMD_THRESHOLD = 512;
 
 /**
- * The module, assembled by hand (89 bytes). Its one function is
+ * The module, assembled by hand (82 bytes). Its one function is
  *
  *   (memory (export "m") 1)
  *   (func (export "x") (param $p i32) (param $end i32) (param $key i32)
  *     (local $k v128)
  *     (local.set $k (i32x4.splat (local.get $key)))
- *     (block (loop
- *       (br_if 1 (i32.ge_u (local.get $p) (local.get $end)))
+ *     (loop
  *       (v128.store (local.get $p) (v128.xor (v128.load (local.get $p)) (local.get $k)))
- *       (local.set $p (i32.add (local.get $p) (i32.const 16)))
- *       (br 0))))
+ *       (br_if 0 (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 16))) (local.get $end)))))
  *
  * It XORs memory[p, end) with the key word, 16 bytes per step: `end - p` must
- * be a multiple of 16. (Unrolling the loop 4 times gained about 20 %, for 50
- * more bytes.)
+ * be a positive multiple of 16. (Unrolling the loop 4 times gained about
+ * 20 %, for 50 more bytes.)
  */
 const MODULE = [
   0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
@@ -86,14 +84,14 @@ const MODULE = [
   0x03, 0x02, 0x01, 0x00, // function 0 has type 0
   0x05, 0x03, 0x01, 0x00, 0x01, // memory of one 64 KiB page
   0x07, 0x09, 0x02, 0x01, 0x6d, 0x02, 0x00, 0x01, 0x78, 0x00, 0x00, // exports "m" (memory 0), "x" (function 0)
-  0x0a, 0x32, 0x01, 0x30, 0x01, 0x01, 0x7b, // code: one body of 48 bytes, one v128 local
+  0x0a, 0x2b, 0x01, 0x29, 0x01, 0x01, 0x7b, // code: one body of 41 bytes, one v128 local
   0x20, 0x02, 0xfd, 0x11, 0x21, 0x03, // k = i32x4.splat(key)
-  0x02, 0x40, 0x03, 0x40, // block, loop
-  0x20, 0x00, 0x20, 0x01, 0x4f, 0x0d, 0x01, // br_if 1 (p >= end)
+  0x03, 0x40, // loop
   0x20, 0x00, 0x20, 0x00, 0xfd, 0x00, 0x00, 0x00, // p, v128.load (p)
   0x20, 0x03, 0xfd, 0x51, 0xfd, 0x0b, 0x00, 0x00, // xor k, v128.store
-  0x20, 0x00, 0x41, 0x10, 0x6a, 0x21, 0x00, // p += 16
-  0x0c, 0x00, 0x0b, 0x0b, 0x0b, // br 0, end loop, end block, end function
+  0x20, 0x00, 0x41, 0x10, 0x6a, 0x22, 0x00, // p = p + 16
+  0x20, 0x01, 0x49, 0x0d, 0x00, // br_if 0 (p < end)
+  0x0b, 0x0b, // end loop, end function
 ];
 
 /** Bytes of WebAssembly memory: one page. */

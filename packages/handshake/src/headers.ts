@@ -1,6 +1,6 @@
 // Header lists: reading values by name, checking lists the application
 // supplies (no header injection), and writing them into an HTTP/1.1 head.
-import { isToken } from './header-values.js';
+import { isToken, sameName } from './header-values.js';
 
 /** `[name, value]` pairs in the order received, names in their original case. */
 export type HeaderList = ReadonlyArray<readonly [string, string]>;
@@ -9,19 +9,6 @@ export type HeaderList = ReadonlyArray<readonly [string, string]>;
 export const NONE: readonly never[] = Object.freeze([]);
 export const NO_BYTES = new Uint8Array(0);
 export const utf8 = new TextEncoder();
-
-/**
- * True when the field name `name` is `lowerCase` ignoring ASCII case, as
- * RFC 9110 5.1 compares names. Only ASCII letters are folded.
- */
-function sameName(name: string, lowerCase: string): boolean {
-  if (name.length !== lowerCase.length) return false;
-  for (let i = 0; i < name.length; i++) {
-    const code = name.charCodeAt(i);
-    if (code !== lowerCase.charCodeAt(i) && (code < 0x41 || code > 0x5a || code + 0x20 !== lowerCase.charCodeAt(i))) return false;
-  }
-  return true;
-}
 
 /** The values of every line named `name` (given in lower case), in order. */
 export function headerValues(headers: HeaderList, name: string): string[] {
@@ -54,8 +41,12 @@ KNOWN_HEADERS.forEach((name, tag) => (TAGS_BY_LENGTH[name.length] ??= []).push(t
 
 /** The tag of a header name: its index in KNOWN_HEADERS, compared ASCII case-insensitively, or -1. */
 export function headerTag(name: string): number {
-  for (const tag of TAGS_BY_LENGTH[name.length] ?? NONE) {
-    if (name === TITLE_CASE[tag] || sameName(name, KNOWN_HEADERS[tag]!)) return tag;
+  const tags = TAGS_BY_LENGTH[name.length];
+  if (tags !== undefined) {
+    for (let i = 0; i < tags.length; i++) {
+      const tag = tags[i]!;
+      if (name === TITLE_CASE[tag] || sameName(name, KNOWN_HEADERS[tag]!)) return tag;
+    }
   }
   return -1;
 }
@@ -66,9 +57,13 @@ export type KnownValues = Array<string[] | undefined>;
 /** The values of the known headers in `headers`. */
 export function knownHeaderValues(headers: HeaderList): KnownValues {
   const values: KnownValues = [];
-  for (const [name, value] of headers) {
+  for (let i = 0; i < headers.length; i++) {
+    const [name, value] = headers[i]!;
     const tag = headerTag(name);
-    if (tag >= 0) (values[tag] ??= []).push(value);
+    if (tag < 0) continue;
+    const list = values[tag];
+    if (list === undefined) values[tag] = [value];
+    else list.push(value);
   }
   return values;
 }

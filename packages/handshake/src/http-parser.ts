@@ -12,7 +12,7 @@
 // The head is kept as text, one character per byte (Latin-1, as in Node's
 // http): ASCII through TextDecoder, which is fast, and input with bytes above
 // 0x7F, which is rare, through String.fromCharCode. Text offsets are byte offsets.
-import { TCHAR, isSpace, matchAt } from './header-values.js';
+import { TCHAR, isSpace, trim } from './header-values.js';
 import { knownHeaderValues, type KnownValues } from './headers.js';
 
 export interface HeadLimits {
@@ -65,10 +65,10 @@ const FIELD_CHARS = '[\\t\\x20-\\x7e\\x80-\\xff]*';
 // RFC 9112 3: request-line = method SP request-target SP HTTP-version, the
 // target visible ASCII without "#" (RFC 9112 3.2: no fragment; its form is
 // the server's business). RFC 9112 2.3: HTTP-version = "HTTP/" DIGIT "." DIGIT.
-const REQUEST_LINE = new RegExp(`(${TCHAR}+) ([\\x21\\x22\\x24-\\x7e]+) HTTP/(\\d)\\.(\\d)\\r\\n`, 'y');
+const REQUEST_LINE = new RegExp(`${TCHAR}+ [\\x21\\x22\\x24-\\x7e]+ HTTP/\\d\\.\\d\\r\\n`, 'y');
 // RFC 9112 4: status-line = HTTP-version SP status-code SP [ reason-phrase ]
 // (the SP before an empty reason phrase is tolerated when missing).
-const STATUS_LINE = new RegExp(`HTTP/(\\d)\\.(\\d) ([1-9]\\d\\d)(?: (${FIELD_CHARS}))?\\r\\n`, 'y');
+const STATUS_LINE = new RegExp(`HTTP/\\d\\.\\d [1-9]\\d\\d(?: ${FIELD_CHARS})?\\r\\n`, 'y');
 // RFC 9112 5.1: "A server MUST reject, with a response status code of 400
 // (Bad Request), any received request message that contains whitespace
 // between a header field name and colon." RFC 9112 5.2: "A server that
@@ -80,15 +80,6 @@ const STATUS_LINE = new RegExp(`HTTP/(\\d)\\.(\\d) ([1-9]\\d\\d)(?: (${FIELD_CHA
 // field value": a response's line may continue on lines that start with
 // white space. The pattern matches the longest run of valid lines.
 const FIELD_LINES = new RegExp(`(?:(?:${TCHAR}+:|[ \\t])${FIELD_CHARS}\\r\\n)*`, 'y');
-
-/** The field value after `colon` on the line ending at `lf`, without the optional white space around it. */
-function trimmedValue(text: string, colon: number, lf: number): string {
-  let start = colon + 1;
-  let end = lf - 1;
-  while (isSpace(text.charCodeAt(start))) start++;
-  while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
-  return text.slice(start, end);
-}
 
 const ascii = new TextDecoder();
 
@@ -197,19 +188,19 @@ export class HeadParser {
           return this.#checkFields(start) ?? lf + 1 + shift;
         }
       } else if (headersStart < 0) {
-        if (!this.#startLine(text, start)) return this.#fail('invalid-start-line');
+        if (!this.#startLine(text, start, lf)) return this.#fail('invalid-start-line');
         this.#headersStart = this.#checked = lf + 1;
       } else if (isSpace(text.charCodeAt(start))) {
         // An obs-fold continuation: one SP for the fold. Refused in a request,
         // and before the first field line (RFC 9112 2.2 allows that).
         const last = headers[headers.length - 1];
-        const value = trimmedValue(text, start, lf);
+        const value = trim(text, start, lf - 1);
         if (last === undefined || this.#isRequest) return this.#checkFields(start) ?? this.#fail('invalid-header');
         if (value !== '') last[1] = last[1] === '' ? value : `${last[1]} ${value}`;
       } else {
         if (headers.length === maxHeaders) return this.#checkFields(lf + 1) ?? this.#fail('too-many-headers');
         const colon = text.indexOf(':', start);
-        headers.push([text.slice(start, colon), trimmedValue(text, colon, lf)]);
+        headers.push([text.slice(start, colon), trim(text, colon + 1, lf - 1)]);
       }
     }
   }
@@ -219,19 +210,24 @@ export class HeadParser {
     return Push.FAILED;
   }
 
-  #startLine(text: string, start: number): boolean {
+  /** Checks the start line from `start` to `lf`; its parts are then where the pattern put them. */
+  #startLine(text: string, start: number, lf: number): boolean {
     const isRequest = this.#isRequest;
-    const line = matchAt(isRequest ? REQUEST_LINE : STATUS_LINE, text, start);
-    if (line === null) return false;
+    const pattern = isRequest ? REQUEST_LINE : STATUS_LINE;
+    pattern.lastIndex = start;
+    if (!pattern.test(text)) return false;
+    // "HTTP/1.1" ends a request line (" HTTP/1.1\r\n"), starts a status line.
+    const version = isRequest ? lf - 9 : start;
+    this.versionMajor = text.charCodeAt(version + 5) - 0x30;
+    this.versionMinor = text.charCodeAt(version + 7) - 0x30;
     if (isRequest) {
-      this.method = line[1]!;
-      this.target = line[2]!;
+      const space = text.indexOf(' ', start);
+      this.method = text.slice(start, space);
+      this.target = text.slice(space + 1, version - 1);
     } else {
-      this.status = +line[3]!;
-      this.reasonPhrase = line[4] ?? '';
+      this.status = +text.slice(start + 9, start + 12);
+      this.reasonPhrase = text.slice(start + 13, lf - 1);
     }
-    this.versionMajor = +line[isRequest ? 3 : 1]!;
-    this.versionMinor = +line[isRequest ? 4 : 2]!;
     return true;
   }
 

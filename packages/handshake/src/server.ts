@@ -78,7 +78,7 @@ export class ServerHandshake {
         if (result.type === 'reject') return [this.#fail(result)];
         // Too many bytes after the head: the request could not be answered,
         // so only the rejection is reported.
-        const overflow = this.#keep(chunk.subarray(end));
+        const overflow = end < chunk.length ? this.#keep(chunk.subarray(end)) : null;
         if (overflow !== null) return [overflow];
         this.#request = result;
         this.#state = 'awaiting-decision';
@@ -104,7 +104,7 @@ export class ServerHandshake {
   accept(options?: AcceptOptions): AcceptResult {
     const response = createAcceptResponse(this.#awaiting('accept'), options);
     this.#state = 'accepted';
-    return { response, leftover: this.#early.subarray(0, this.#earlyLength) };
+    return { response, leftover: this.#earlyLength > 0 ? this.#early.subarray(0, this.#earlyLength) : NO_BYTES };
   }
 
   /**

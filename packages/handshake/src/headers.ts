@@ -15,9 +15,10 @@ export function headerValues(headers: HeaderList, name: string): string[] {
   return headers.filter(([fieldName]) => sameName(fieldName, name)).map(([, value]) => value);
 }
 
-/** The names the handshake reads, lower case: a name's index is its tag. */
-export const KNOWN_HEADERS = ['host', 'upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-accept', 'sec-websocket-version', 'origin', 'sec-websocket-protocol', 'sec-websocket-extensions', 'transfer-encoding', 'content-length'];
-/** The tags of KNOWN_HEADERS, in order (a const enum: the bundler writes the numbers in). */
+/** The names the handshake reads, spelled as browsers send them: a name's index is its tag. */
+const TITLE_CASE = ['Host', 'Upgrade', 'Connection', 'Sec-WebSocket-Key', 'Sec-WebSocket-Accept', 'Sec-WebSocket-Version', 'Origin', 'Sec-WebSocket-Protocol', 'Sec-WebSocket-Extensions', 'Transfer-Encoding', 'Content-Length'];
+const LOWER_CASE = TITLE_CASE.map((name) => name.toLowerCase());
+/** The tags of the known names, in order (a const enum: the bundler writes the numbers in). */
 export const enum Tag {
   HOST,
   UPGRADE,
@@ -32,20 +33,19 @@ export const enum Tag {
   CONTENT_LENGTH,
 }
 
-// Spelled as browsers send them ("Sec-WebSocket-Key") or in lower case, the
-// known names are found by comparing whole strings; other spellings letter
-// by letter. Names of other lengths are not compared at all.
-const TITLE_CASE = KNOWN_HEADERS.map((name) => name.replace(/\b[a-z]/g, (letter) => letter.toUpperCase()).replace('Websocket', 'WebSocket'));
+// Spelled as browsers send them, the known names are found by comparing
+// whole strings; other spellings letter by letter. Names of other lengths
+// are not compared at all.
 const TAGS_BY_LENGTH: number[][] = [];
-KNOWN_HEADERS.forEach((name, tag) => (TAGS_BY_LENGTH[name.length] ??= []).push(tag));
+TITLE_CASE.forEach((name, tag) => (TAGS_BY_LENGTH[name.length] ??= []).push(tag));
 
-/** The tag of a header name: its index in KNOWN_HEADERS, compared ASCII case-insensitively, or -1. */
+/** The tag of a header name, compared ASCII case-insensitively, or -1. */
 export function headerTag(name: string): number {
   const tags = TAGS_BY_LENGTH[name.length];
   if (tags !== undefined) {
     for (let i = 0; i < tags.length; i++) {
       const tag = tags[i]!;
-      if (name === TITLE_CASE[tag] || sameName(name, KNOWN_HEADERS[tag]!)) return tag;
+      if (name === TITLE_CASE[tag] || sameName(name, LOWER_CASE[tag]!)) return tag;
     }
   }
   return -1;
@@ -54,17 +54,19 @@ export function headerTag(name: string): number {
 /** The values of the known headers, in order, by tag; undefined for absent ones. */
 export type KnownValues = Array<string[] | undefined>;
 
+/** Adds `value` to `values` when `name` is a known header. */
+export function addKnown(values: KnownValues, name: string, value: string): void {
+  const tag = headerTag(name);
+  if (tag < 0) return;
+  const list = values[tag];
+  if (list === undefined) values[tag] = [value];
+  else list.push(value);
+}
+
 /** The values of the known headers in `headers`. */
 export function knownHeaderValues(headers: HeaderList): KnownValues {
   const values: KnownValues = [];
-  for (let i = 0; i < headers.length; i++) {
-    const [name, value] = headers[i]!;
-    const tag = headerTag(name);
-    if (tag < 0) continue;
-    const list = values[tag];
-    if (list === undefined) values[tag] = [value];
-    else list.push(value);
-  }
+  for (const [name, value] of headers) addKnown(values, name, value);
   return values;
 }
 
@@ -133,7 +135,7 @@ export function allocate(size: number): Uint8Array {
     slab = new Uint8Array(16384);
     slabUsed = 0;
   }
-  const view = slab.subarray(slabUsed, slabUsed + size);
+  const view = new Uint8Array(slab.buffer, slabUsed, size);
   slabUsed += size;
   return view;
 }

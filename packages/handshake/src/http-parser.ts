@@ -13,7 +13,7 @@
 // http): ASCII through TextDecoder, which is fast, and input with bytes above
 // 0x7F, which is rare, through String.fromCharCode. Text offsets are byte offsets.
 import { TCHAR, isSpace, trim } from './header-values.js';
-import { knownHeaderValues, type KnownValues } from './headers.js';
+import { addKnown, headerTag, type KnownValues } from './headers.js';
 
 export interface HeadLimits {
   /** Longest start line or field line, counting its CRLF. */
@@ -106,7 +106,7 @@ export class HeadParser {
   versionMajor = 0;
   versionMinor = 0;
   headers: Array<[string, string]> = [];
-  /** The values of the known headers (see `knownHeaderValues`). */
+  /** The values of the known headers (see `knownHeaderValues`), gathered line by line. */
   known: KnownValues = [];
   /** Set when `push` returned Push.FAILED. */
   errorCode: HeadErrorCode = 'invalid-start-line';
@@ -140,6 +140,7 @@ export class HeadParser {
     this.#lineStart = this.#checked = this.#searched = 0;
     this.#headersStart = -1;
     this.headers = [];
+    this.known = [];
   }
 
   /**
@@ -184,7 +185,6 @@ export class HeadParser {
         // and parse a request-line SHOULD ignore at least one empty line
         // (CRLF) received prior to the request-line." After the headers, the end.
         if (headersStart >= 0) {
-          this.known = knownHeaderValues(headers);
           return this.#checkFields(start) ?? lf + 1 + shift;
         }
       } else if (headersStart < 0) {
@@ -196,11 +196,17 @@ export class HeadParser {
         const last = headers[headers.length - 1];
         const value = trim(text, start, lf - 1);
         if (last === undefined || this.#isRequest) return this.#checkFields(start) ?? this.#fail('invalid-header');
-        if (value !== '') last[1] = last[1] === '' ? value : `${last[1]} ${value}`;
+        if (value === '') continue;
+        last[1] = last[1] === '' ? value : `${last[1]} ${value}`;
+        const known = this.known[headerTag(last[0])];
+        if (known !== undefined) known[known.length - 1] = last[1];
       } else {
         if (headers.length === maxHeaders) return this.#checkFields(lf + 1) ?? this.#fail('too-many-headers');
         const colon = text.indexOf(':', start);
-        headers.push([text.slice(start, colon), trim(text, colon + 1, lf - 1)]);
+        const name = text.slice(start, colon);
+        const value = trim(text, colon + 1, lf - 1);
+        headers.push([name, value]);
+        addKnown(this.known, name, value);
       }
     }
   }

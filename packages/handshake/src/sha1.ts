@@ -102,27 +102,21 @@ export function compressPaddingBlock(length: number): void {
 
 /**
  * Hashes `message`, Latin-1 text (one byte per character); the digest is
- * left in `state`, returned, valid until the next call. Padding (FIPS 180-4
- * 5.1.1): 0x80, zeros up to 56 bytes modulo 64, and the length in bits as a
- * 64-bit big-endian integer.
+ * left in `state`, returned, valid until the next call.
  */
 export function sha1Words(message: string): Int32Array {
   const length = message.length;
-  const w = schedule;
+  // FIPS 180-4 5.1.1: 0x80, zeros up to 56 bytes modulo 64, and the length
+  // in bits as a 64-bit big-endian integer (written over the last two words).
+  const text = `${message}\x80${'\0'.repeat(((55 - length) & 63) + 8)}`;
   startHash();
-  for (let block = 0; block < length + 9; block += 64) {
-    if (block > length) {
-      compressPaddingBlock(length);
-      break;
+  for (let block = 0; block < text.length; block += 64) {
+    for (let t = 0; t < 16; t++) schedule[t] = wordAt(text, block + t * 4);
+    if (block + 64 === text.length) {
+      schedule[14] = length / 0x20000000;
+      schedule[15] = length * 8;
     }
-    for (let t = 0; t < 16; t++) w[t] = wordAt(message, block + t * 4);
-    const end = length - block;
-    if (end < 64) w[end >> 2]! |= 0x80 << (24 - (end & 3) * 8);
-    if (block + 64 >= length + 9) {
-      w[14] = length / 0x20000000;
-      w[15] = length * 8;
-    }
-    compress(expand(w));
+    compress(expand(schedule));
   }
   return state;
 }

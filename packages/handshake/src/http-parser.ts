@@ -6,9 +6,10 @@
 // Outcome rules, the same however the input is split:
 // - A line must end (LF) within the limits; the byte that would cross a limit
 //   fails the head at once, before it is kept.
-// - The start line is checked once complete. The field lines are checked
-//   together, by one pattern, when the head ends or a limit is crossed: the
-//   first faulty line fails the head, unless a limit was crossed before it.
+// - The lines are checked together, by one pattern, when the head ends, a
+//   limit is crossed or the input runs out: the first faulty line fails the
+//   head (a faulty start line at the latest when the push that completed it
+//   returns), unless a limit was crossed before it.
 // The head is kept as text, one character per byte (Latin-1, as in Node's
 // http): ASCII through TextDecoder, which is fast, and input with bytes above
 // 0x7F, which is rare, through String.fromCharCode. Text offsets are byte offsets.
@@ -65,10 +66,10 @@ const FIELD_CHARS = '[\\t\\x20-\\x7e\\x80-\\xff]*';
 // RFC 9112 3: request-line = method SP request-target SP HTTP-version, the
 // target visible ASCII without "#" (RFC 9112 3.2: no fragment; its form is
 // the server's business). RFC 9112 2.3: HTTP-version = "HTTP/" DIGIT "." DIGIT.
-const REQUEST_LINE = new RegExp(`${TCHAR}+ [\\x21\\x22\\x24-\\x7e]+ HTTP/\\d\\.\\d\\r\\n`, 'y');
+const REQUEST_LINE = `${TCHAR}+ [\\x21\\x22\\x24-\\x7e]+ HTTP/\\d\\.\\d\\r\\n`;
 // RFC 9112 4: status-line = HTTP-version SP status-code SP [ reason-phrase ]
 // (the SP before an empty reason phrase is tolerated when missing).
-const STATUS_LINE = new RegExp(`HTTP/\\d\\.\\d [1-9]\\d\\d(?: ${FIELD_CHARS})?\\r\\n`, 'y');
+const STATUS_LINE = `HTTP/\\d\\.\\d [1-9]\\d\\d(?: ${FIELD_CHARS})?\\r\\n`;
 // RFC 9112 5.1: "A server MUST reject, with a response status code of 400
 // (Bad Request), any received request message that contains whitespace
 // between a header field name and colon." RFC 9112 5.2: "A server that
@@ -78,8 +79,10 @@ const STATUS_LINE = new RegExp(`HTTP/\\d\\.\\d [1-9]\\d\\d(?: ${FIELD_CHARS})?\\
 // that receives an obs-fold in a response message [...] MUST replace each
 // received obs-fold with one or more SP octets prior to interpreting the
 // field value": a response's line may continue on lines that start with
-// white space. The pattern matches the longest run of valid lines.
-const FIELD_LINES = new RegExp(`(?:(?:${TCHAR}+:|[ \\t])${FIELD_CHARS}\\r\\n)*`, 'y');
+// white space. The patterns match the longest run of valid lines, from the
+// start line when it is still unchecked.
+const FIELD_LINES = `(?:(?:${TCHAR}+:|[ \\t])${FIELD_CHARS}\\r\\n)*`;
+const [REQUEST_HEAD, STATUS_HEAD, FIELDS] = [REQUEST_LINE + FIELD_LINES, STATUS_LINE + FIELD_LINES, FIELD_LINES].map((source) => new RegExp(source, 'y'));
 
 const ascii = new TextDecoder();
 
@@ -188,8 +191,8 @@ export class HeadParser {
           return this.#checkFields(start) ?? lf + 1 + shift;
         }
       } else if (headersStart < 0) {
-        if (!this.#startLine(text, start, lf)) return this.#fail('invalid-start-line');
-        this.#headersStart = this.#checked = lf + 1;
+        this.#checked = start;
+        this.#headersStart = lf + 1;
       } else if (isSpace(text.charCodeAt(start))) {
         // An obs-fold continuation: one SP for the fold. Refused in a request,
         // and before the first field line (RFC 9112 2.2 allows that).
@@ -216,37 +219,36 @@ export class HeadParser {
     return Push.FAILED;
   }
 
-  /** Checks the start line from `start` to `lf`; its parts are then where the pattern put them. */
-  #startLine(text: string, start: number, lf: number): boolean {
-    const isRequest = this.#isRequest;
-    const pattern = isRequest ? REQUEST_LINE : STATUS_LINE;
-    pattern.lastIndex = start;
-    if (!pattern.test(text)) return false;
-    // "HTTP/1.1" ends a request line (" HTTP/1.1\r\n"), starts a status line.
-    const version = isRequest ? lf - 9 : start;
-    this.versionMajor = text.charCodeAt(version + 5) - 0x30;
-    this.versionMinor = text.charCodeAt(version + 7) - 0x30;
-    if (isRequest) {
-      const space = text.indexOf(' ', start);
-      this.method = text.slice(start, space);
-      this.target = text.slice(space + 1, version - 1);
-    } else {
-      this.status = +text.slice(start + 9, start + 12);
-      this.reasonPhrase = text.slice(start + 13, lf - 1);
-    }
-    return true;
-  }
-
   /**
-   * Checks the complete field lines not yet checked, up to `end`, with one
-   * pattern: FAILED at the first faulty line, else null.
+   * Checks the complete lines not yet checked, up to `end`, with one
+   * pattern: FAILED at the first faulty line, else null. A start line is
+   * then split where the pattern put its parts.
    */
   #checkFields(end: number): number | null {
-    const pattern = FIELD_LINES;
-    if (this.#headersStart < 0 || this.#checked >= end) return null;
-    pattern.lastIndex = this.#checked;
-    pattern.test(this.#text);
+    const checked = this.#checked;
+    const headersStart = this.#headersStart;
+    const isRequest = this.#isRequest;
+    if (headersStart < 0 || checked >= end) return null;
+    const text = this.#text;
+    const pattern = checked >= headersStart ? FIELDS! : isRequest ? REQUEST_HEAD! : STATUS_HEAD!;
+    pattern.lastIndex = checked;
+    pattern.test(text);
     this.#checked = pattern.lastIndex;
+    if (checked < headersStart) {
+      if (this.#checked < headersStart) return this.#fail('invalid-start-line');
+      // "HTTP/1.1" ends a request line (" HTTP/1.1\r\n"), starts a status line.
+      const version = isRequest ? headersStart - 10 : checked;
+      this.versionMajor = text.charCodeAt(version + 5) - 0x30;
+      this.versionMinor = text.charCodeAt(version + 7) - 0x30;
+      if (isRequest) {
+        const space = text.indexOf(' ', checked);
+        this.method = text.slice(checked, space);
+        this.target = text.slice(space + 1, version - 1);
+      } else {
+        this.status = +text.slice(checked + 9, checked + 12);
+        this.reasonPhrase = text.slice(checked + 13, headersStart - 2);
+      }
+    }
     return this.#checked < end ? this.#fail('invalid-header') : null;
   }
 }

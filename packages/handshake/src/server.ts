@@ -104,7 +104,7 @@ export class ServerHandshake {
   accept(options?: AcceptOptions): AcceptResult {
     const response = createAcceptResponse(this.#awaiting('accept'), options);
     this.#state = 'accepted';
-    return { response, leftover: this.#earlyLength > 0 ? this.#early.subarray(0, this.#earlyLength) : NO_BYTES };
+    return { response, leftover: this.#early.subarray(0, this.#earlyLength) };
   }
 
   /**

@@ -38,39 +38,41 @@ export function compress(w: Int32Array): void {
   let c = h[2]!;
   let d = h[3]!;
   let e = h[4]!;
-  // One loop per f(t) and K(t) of FIPS 180-4 4.1.1 and 4.2.1: no branch per round.
+  // One loop per f(t) and K(t) of FIPS 180-4 4.1.1 and 4.2.1: no branch per
+  // round. Ch and Maj in forms with fewer operations; the sums of int32 values
+  // stay exact in a double, so one `| 0` per round takes them modulo 2^32.
   let t = 0;
   for (; t < 20; t++) {
-    const next = ((((a << 5) | (a >>> 27)) + (((b & c) | (~b & d)) + 0x5a827999)) | 0) + ((e + w[t]!) | 0);
+    const next = (((a << 5) | (a >>> 27)) + (d ^ (b & (c ^ d))) + e + w[t]! + 0x5a827999) | 0;
     e = d;
     d = c;
     c = (b << 30) | (b >>> 2);
     b = a;
-    a = next | 0;
+    a = next;
   }
   for (; t < 40; t++) {
-    const next = ((((a << 5) | (a >>> 27)) + ((b ^ c ^ d) + 0x6ed9eba1)) | 0) + ((e + w[t]!) | 0);
+    const next = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + w[t]! + 0x6ed9eba1) | 0;
     e = d;
     d = c;
     c = (b << 30) | (b >>> 2);
     b = a;
-    a = next | 0;
+    a = next;
   }
   for (; t < 60; t++) {
-    const next = ((((a << 5) | (a >>> 27)) + (((b & c) | (b & d) | (c & d)) - 0x70e44324)) | 0) + ((e + w[t]!) | 0);
+    const next = (((a << 5) | (a >>> 27)) + ((b & c) | (d & (b | c))) + e + w[t]! - 0x70e44324) | 0;
     e = d;
     d = c;
     c = (b << 30) | (b >>> 2);
     b = a;
-    a = next | 0;
+    a = next;
   }
   for (; t < 80; t++) {
-    const next = ((((a << 5) | (a >>> 27)) + ((b ^ c ^ d) - 0x359d3e2a)) | 0) + ((e + w[t]!) | 0);
+    const next = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + w[t]! - 0x359d3e2a) | 0;
     e = d;
     d = c;
     c = (b << 30) | (b >>> 2);
     b = a;
-    a = next | 0;
+    a = next;
   }
   h[0] = (h[0]! + a) | 0;
   h[1] = (h[1]! + b) | 0;

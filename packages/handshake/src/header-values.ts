@@ -79,9 +79,10 @@ export function sameName(name: string, lowerCase: string): boolean {
 }
 
 /**
- * Parses Sec-WebSocket-Extensions (RFC 6455 section 9.1), or a `1#token`
- * list (names only) when `withParams` is false; a malformed value gives
- * the error text instead.
+ * @internal Parses Sec-WebSocket-Extensions (RFC 6455 section 9.1), or a
+ * `1#token` list (names only) when `withParams` is false; a malformed value
+ * gives the error text instead (`parseExtensionList` and `parseTokenList`
+ * wrap it in a result object).
  *
  *   extension-list  = 1#extension
  *   extension       = extension-token *( ";" extension-param )
@@ -90,9 +91,9 @@ export function sameName(name: string, lowerCase: string): boolean {
  * RFC 9110 5.6.1: recipients ignore empty elements ("a, , b"). OWS is SP /
  * HTAB (RFC 9110 5.6.3), allowed around ";", "=" and ",".
  */
-function parseList(values: readonly string[], withParams: true): Extension[] | string;
-function parseList(values: readonly string[], withParams: false): string[] | string;
-function parseList(values: readonly string[], withParams: boolean): Array<Extension | string> | string {
+export function parseList(values: readonly string[], withParams: true): Extension[] | string;
+export function parseList(values: readonly string[], withParams: false): string[] | string;
+export function parseList(values: readonly string[], withParams: boolean): Array<Extension | string> | string {
   const list: Array<Extension | string> = [];
   for (const text of values) {
     for (let i = 0; ; i++) {
@@ -154,9 +155,6 @@ export function parseTokenList(values: readonly string[]): ParseResult<string[]>
 export function parseExtensionList(values: readonly string[]): ParseResult<Extension[]> {
   return result(parseList(values, true));
 }
-
-/** @internal `parseTokenList` and `parseExtensionList` without the result object: the list, or the error. */
-export { parseList };
 
 /**
  * True when the comma lists in `values` contain `token`, compared

@@ -82,7 +82,9 @@ const STATUS_LINE = `HTTP/\\d\\.\\d [1-9]\\d\\d(?: ${FIELD_CHARS})?\\r\\n`;
 // white space. The patterns match the longest run of valid lines, from the
 // start line when it is still unchecked.
 const FIELD_LINES = `(?:(?:${TCHAR}+:|[ \\t])${FIELD_CHARS}\\r\\n)*`;
-const [REQUEST_HEAD, STATUS_HEAD, FIELDS] = [REQUEST_LINE + FIELD_LINES, STATUS_LINE + FIELD_LINES, FIELD_LINES].map((source) => new RegExp(source, 'y'));
+const REQUEST_HEAD = new RegExp(REQUEST_LINE + FIELD_LINES, 'y');
+const STATUS_HEAD = new RegExp(STATUS_LINE + FIELD_LINES, 'y');
+const FIELDS = new RegExp(FIELD_LINES, 'y');
 
 const ascii = new TextDecoder();
 
@@ -121,7 +123,7 @@ export class HeadParser {
   #lineStart = 0;
   /** Where the header section began; -1 while reading the start line. */
   #headersStart = -1;
-  /** The field lines before this offset passed #checkFields. */
+  /** The lines before this offset passed #checkLines; the start line's offset until it is checked. */
   #checked = 0;
   /** No LF from the current line's start to this offset. */
   #searched = 0;
@@ -172,8 +174,8 @@ export class HeadParser {
       // an LF past it.
       const lf = this.#searched < text.length ? text.indexOf('\n', start) : -1;
       if (lf < 0 || lf >= limit) {
-        if (text.length >= limit) return this.#checkFields(start) ?? this.#fail(headersStart < 0 ? 'start-line-too-long' : lineLimit <= sectionLimit ? 'header-line-too-long' : 'headers-too-large');
-        if (taken >= input.length) return this.#checkFields(start) ?? Push.NEED_MORE;
+        if (text.length >= limit) return this.#checkLines(start) ?? this.#fail(headersStart < 0 ? 'start-line-too-long' : lineLimit <= sectionLimit ? 'header-line-too-long' : 'headers-too-large');
+        if (taken >= input.length) return this.#checkLines(start) ?? Push.NEED_MORE;
         // Only bytes that may still belong to the line are taken.
         const end = taken + limit - text.length;
         const piece = typeof input === 'string' ? input.slice(taken, end) : decodeLatin1(taken === 0 && end >= input.length ? input : input.subarray(taken, end));
@@ -188,23 +190,24 @@ export class HeadParser {
         // and parse a request-line SHOULD ignore at least one empty line
         // (CRLF) received prior to the request-line." After the headers, the end.
         if (headersStart >= 0) {
-          return this.#checkFields(start) ?? lf + 1 + shift;
+          return this.#checkLines(start) ?? lf + 1 + shift;
         }
       } else if (headersStart < 0) {
         this.#checked = start;
         this.#headersStart = lf + 1;
       } else if (isSpace(text.charCodeAt(start))) {
-        // An obs-fold continuation: one SP for the fold. Refused in a request,
-        // and before the first field line (RFC 9112 2.2 allows that).
+        // An obs-fold continuation: one SP for the fold, in the value and
+        // where it is filed. Refused in a request, and before the first field
+        // line (RFC 9112 2.2 allows that).
         const last = headers[headers.length - 1];
         const value = trim(text, start, lf - 1);
-        if (last === undefined || this.#isRequest) return this.#checkFields(start) ?? this.#fail('invalid-header');
+        if (last === undefined || this.#isRequest) return this.#checkLines(start) ?? this.#fail('invalid-header');
         if (value === '') continue;
         last[1] = last[1] === '' ? value : `${last[1]} ${value}`;
         const known = this.known[headerTag(last[0])];
         if (known !== undefined) known[known.length - 1] = last[1];
       } else {
-        if (headers.length === maxHeaders) return this.#checkFields(lf + 1) ?? this.#fail('too-many-headers');
+        if (headers.length === maxHeaders) return this.#checkLines(lf + 1) ?? this.#fail('too-many-headers');
         const colon = text.indexOf(':', start);
         const name = text.slice(start, colon);
         const value = trim(text, colon + 1, lf - 1);
@@ -224,13 +227,13 @@ export class HeadParser {
    * pattern: FAILED at the first faulty line, else null. A start line is
    * then split where the pattern put its parts.
    */
-  #checkFields(end: number): number | null {
+  #checkLines(end: number): number | null {
     const checked = this.#checked;
     const headersStart = this.#headersStart;
     const isRequest = this.#isRequest;
     if (headersStart < 0 || checked >= end) return null;
     const text = this.#text;
-    const pattern = checked >= headersStart ? FIELDS! : isRequest ? REQUEST_HEAD! : STATUS_HEAD!;
+    const pattern = checked >= headersStart ? FIELDS : isRequest ? REQUEST_HEAD : STATUS_HEAD;
     pattern.lastIndex = checked;
     pattern.test(text);
     this.#checked = pattern.lastIndex;

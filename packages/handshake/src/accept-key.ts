@@ -26,6 +26,8 @@ export function generateKey(random: RandomSource = defaultRandom): string {
   return encodeBase64(nonce);
 }
 
+const KEY = /^[A-Za-z0-9+/]{22}==$/;
+
 /**
  * True when `key` is a valid Sec-WebSocket-Key: RFC 6455 4.2.1, "a
  * base64-encoded value that, when decoded, is 16 bytes in length" (22
@@ -33,7 +35,7 @@ export function generateKey(random: RandomSource = defaultRandom): string {
  * allows: naive clients produce them.
  */
 export function isValidKey(key: string): boolean {
-  return /^[A-Za-z0-9+/]{22}==$/.test(key);
+  return KEY.test(key);
 }
 
 // A key of 24 characters (every valid one) and the GUID make 60 bytes: the

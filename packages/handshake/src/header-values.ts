@@ -27,6 +27,7 @@ export type ParseResult<T> =
 /** @internal The tchar character class, for building patterns. */
 export const TCHAR = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]";
 const TOKEN = new RegExp(`^${TCHAR}+$`);
+const TOKEN_RUN = new RegExp(`${TCHAR}*`, 'y');
 
 /** True when `code` is the code of a tchar (RFC 9110 5.6.2); false for anything else, e.g. a string or 65.5. */
 export function isTokenChar(code: number): boolean {
@@ -38,82 +39,122 @@ export function isToken(value: unknown): value is string {
   return typeof value === 'string' && TOKEN.test(value);
 }
 
-/** @internal Runs a sticky `pattern` at `position` of `text`. */
-export function matchAt(pattern: RegExp, text: string, position: number): RegExpExecArray | null {
-  pattern.lastIndex = position;
-  return pattern.exec(text);
-}
-
 /** OWS characters, RFC 9110 5.6.3. */
 export const isSpace = (code: number): boolean => code === 0x20 || code === 0x09;
 
-// Sticky patterns, each tried at a position in one field value. OWS is SP /
-// HTAB (RFC 9110 5.6.3). Separators and empty elements ("a, , b") come
-// before an element (RFC 9110 5.6.1: recipients ignore empty elements);
-// after it, OWS and a comma or the end of the value.
-const OWS = '[ \\t]*';
-const ELEMENT_START = new RegExp(`[ \\t,]*(?:(${TCHAR}+)|$)`, 'y');
-const ELEMENT_END = new RegExp(`${OWS}(?:,|$)`, 'y');
-// extension-param = token [ "=" (token | quoted-string) ], RFC 9110 5.6.4:
-// quoted-string = DQUOTE *( qdtext / quoted-pair ) DQUOTE
-// qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text
-// quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text )
-const PARAM = new RegExp(`${OWS};${OWS}(${TCHAR}+)(?:${OWS}=${OWS}(?:(${TCHAR}+)|"((?:[\\t \\x21\\x23-\\x5b\\x5d-\\x7e\\x80-\\xff]|\\\\[\\t \\x21-\\x7e\\x80-\\xff])*)"))?`, 'y');
+/** The code at `i`, -1 past the end (reading past it would slow down every read in optimized code). */
+const codeAt = (text: string, i: number): number => (i < text.length ? text.charCodeAt(i) : -1);
+
+/** Where the run of OWS (SP / HTAB) from `i` ends. */
+function skipSpace(text: string, i: number): number {
+  while (isSpace(codeAt(text, i))) i++;
+  return i;
+}
+
+/** `text` from `start` to `end` without the OWS around it. */
+export function trim(text: string, start: number, end: number): string {
+  start = skipSpace(text, start);
+  while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
+  return text.slice(start, end);
+}
+
+/** Where the run of tchars from `i` ends (a pattern reads a sliced string faster than charCodeAt). */
+function skipToken(text: string, i: number): number {
+  TOKEN_RUN.lastIndex = i;
+  TOKEN_RUN.test(text);
+  return TOKEN_RUN.lastIndex;
+}
 
 /**
- * Parses Sec-WebSocket-Extensions (RFC 6455 section 9.1), or a token list
- * when `withParams` is false:
+ * True when `name` is `lowerCase` ignoring ASCII case, as RFC 9110 compares
+ * field names and these tokens. Only ASCII letters fold.
+ */
+export function sameName(name: string, lowerCase: string): boolean {
+  if (name.length !== lowerCase.length) return false;
+  for (let i = 0; i < name.length; i++) {
+    const code = name.charCodeAt(i);
+    if (code !== lowerCase.charCodeAt(i) && (code < 0x41 || code > 0x5a || code + 0x20 !== lowerCase.charCodeAt(i))) return false;
+  }
+  return true;
+}
+
+/**
+ * @internal Parses Sec-WebSocket-Extensions (RFC 6455 section 9.1), or a
+ * `1#token` list (names only) when `withParams` is false; a malformed value
+ * gives the error text instead (`parseExtensionList` and `parseTokenList`
+ * wrap it in a result object).
  *
  *   extension-list  = 1#extension
  *   extension       = extension-token *( ";" extension-param )
  *   extension-param = token [ "=" (token | quoted-string) ]
+ *
+ * RFC 9110 5.6.1: recipients ignore empty elements ("a, , b"). OWS is SP /
+ * HTAB (RFC 9110 5.6.3), allowed around ";", "=" and ",".
  */
-function parseList(values: readonly string[], withParams: boolean): ParseResult<Extension[]> {
-  const list: Extension[] = [];
+export function parseList(values: readonly string[], withParams: true): Extension[] | string;
+export function parseList(values: readonly string[], withParams: false): string[] | string;
+export function parseList(values: readonly string[], withParams: boolean): Array<Extension | string> | string {
+  const list: Array<Extension | string> = [];
   for (const text of values) {
-    for (let position = 0; position < text.length; ) {
-      const name = matchAt(ELEMENT_START, text, position);
-      if (name === null) return malformed(text);
-      position = ELEMENT_START.lastIndex;
-      if (name[1] === undefined) break;
+    for (let i = 0; ; i++) {
+      while (codeAt(text, i) === 0x2c || isSpace(codeAt(text, i))) i++;
+      if (i === text.length) break;
+      let end = skipToken(text, i);
+      if (end === i) return malformed(text);
+      const name = text.slice(i, end);
       const params: ExtensionParam[] = [];
-      // A parameter is tried only where one can start: at OWS or ";".
-      while (withParams && (text.charCodeAt(position) === 0x3b || isSpace(text.charCodeAt(position)))) {
-        const param = matchAt(PARAM, text, position);
-        if (param === null) break;
-        position = PARAM.lastIndex;
-        const quoted = param[3]?.replace(/\\(.)/g, '$1');
-        // "When using the quoted-string syntax variant, the value after
-        // quoted-string unescaping MUST conform to the 'token' ABNF."
-        if (quoted !== undefined && !isToken(quoted)) return malformed(text);
-        params.push({ name: param[1]!, value: param[2] ?? quoted ?? null });
+      for (i = skipSpace(text, end); withParams && codeAt(text, i) === 0x3b; ) {
+        const start = skipSpace(text, i + 1);
+        end = skipToken(text, start);
+        if (end === start) return malformed(text);
+        let value: string | null = null;
+        i = skipSpace(text, end);
+        if (codeAt(text, i) === 0x3d) {
+          i = skipSpace(text, i + 1);
+          // quoted-string = DQUOTE *( qdtext / quoted-pair ) DQUOTE (RFC 9110
+          // 5.6.4); RFC 6455 9.1: "When using the quoted-string syntax
+          // variant, the value after quoted-string unescaping MUST conform
+          // to the 'token' ABNF": so every character, escaped or not, is a tchar.
+          if (codeAt(text, i) === 0x22) {
+            value = '';
+            for (i++; codeAt(text, i) !== 0x22; i++) {
+              if (codeAt(text, i) === 0x5c) i++;
+              if (!isTokenChar(codeAt(text, i))) return malformed(text);
+              value += text[i];
+            }
+            i++;
+          } else {
+            value = text.slice(i, (i = skipToken(text, i)));
+          }
+          if (value === '') return malformed(text);
+          i = skipSpace(text, i);
+        }
+        params.push({ name: text.slice(start, end), value });
       }
-      list.push({ name: name[1], params });
-      if (position < text.length) {
-        if (matchAt(ELEMENT_END, text, position) === null) return malformed(text);
-        position = ELEMENT_END.lastIndex;
-      }
+      list.push(withParams ? { name, params } : name);
+      if (i === text.length) break;
+      if (codeAt(text, i) !== 0x2c) return malformed(text);
     }
   }
-  return { ok: true, value: list };
+  return list;
 }
 
-const malformed = (text: string): ParseResult<never> => ({ ok: false, error: `malformed list ${JSON.stringify(text)}` });
+const malformed = (text: string): string => `malformed list ${JSON.stringify(text)}`;
+
+const result = <T>(list: T[] | string): ParseResult<T[]> => (typeof list === 'string' ? { ok: false, error: list } : { ok: true, value: list });
 
 /**
  * Parses `1#token` lists such as Sec-WebSocket-Protocol or Connection.
  * Returns the tokens in order, as written (no case folding).
  */
 export function parseTokenList(values: readonly string[]): ParseResult<string[]> {
-  const result = parseList(values, false);
-  return result.ok ? { ok: true, value: result.value.map((element) => element.name) } : result;
+  return result(parseList(values, false));
 }
 
 /** Parses Sec-WebSocket-Extensions (RFC 6455 section 9.1) into names and parameters. */
 export function parseExtensionList(values: readonly string[]): ParseResult<Extension[]> {
-  return parseList(values, true);
+  return result(parseList(values, true));
 }
-
 
 /**
  * True when the comma lists in `values` contain `token`, compared
@@ -127,10 +168,7 @@ export function listContainsToken(values: readonly string[], token: string): boo
     for (let start = 0, end = 0; end < text.length; start = end + 1) {
       end = text.indexOf(',', start);
       if (end < 0) end = text.length;
-      let last = end;
-      while (isSpace(text.charCodeAt(start))) start++;
-      while (last > start && isSpace(text.charCodeAt(last - 1))) last--;
-      if (last - start === wanted.length && text.slice(start, last).toLowerCase() === wanted) return true;
+      if (sameName(trim(text, start, end), wanted)) return true;
     }
   }
   return false;

@@ -1,6 +1,6 @@
 // Header lists: reading values by name, checking lists the application
 // supplies (no header injection), and writing them into an HTTP/1.1 head.
-import { isToken } from './header-values.js';
+import { isToken, sameName } from './header-values.js';
 
 /** `[name, value]` pairs in the order received, names in their original case. */
 export type HeaderList = ReadonlyArray<readonly [string, string]>;
@@ -10,27 +10,15 @@ export const NONE: readonly never[] = Object.freeze([]);
 export const NO_BYTES = new Uint8Array(0);
 export const utf8 = new TextEncoder();
 
-/**
- * True when the field name `name` is `lowerCase` ignoring ASCII case, as
- * RFC 9110 5.1 compares names. Only ASCII letters are folded.
- */
-function sameName(name: string, lowerCase: string): boolean {
-  if (name.length !== lowerCase.length) return false;
-  for (let i = 0; i < name.length; i++) {
-    const code = name.charCodeAt(i);
-    if (code !== lowerCase.charCodeAt(i) && (code < 0x41 || code > 0x5a || code + 0x20 !== lowerCase.charCodeAt(i))) return false;
-  }
-  return true;
-}
-
 /** The values of every line named `name` (given in lower case), in order. */
 export function headerValues(headers: HeaderList, name: string): string[] {
   return headers.filter(([fieldName]) => sameName(fieldName, name)).map(([, value]) => value);
 }
 
-/** The names the handshake reads, lower case: a name's index is its tag. */
-export const KNOWN_HEADERS = ['host', 'upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-accept', 'sec-websocket-version', 'origin', 'sec-websocket-protocol', 'sec-websocket-extensions', 'transfer-encoding', 'content-length'];
-/** The tags of KNOWN_HEADERS, in order (a const enum: the bundler writes the numbers in). */
+/** The names the handshake reads, spelled as browsers send them: a name's index is its tag. */
+const TITLE_CASE = ['Host', 'Upgrade', 'Connection', 'Sec-WebSocket-Key', 'Sec-WebSocket-Accept', 'Sec-WebSocket-Version', 'Origin', 'Sec-WebSocket-Protocol', 'Sec-WebSocket-Extensions', 'Transfer-Encoding', 'Content-Length'];
+const LOWER_CASE = TITLE_CASE.map((name) => name.toLowerCase());
+/** The tags of the known names, in order (a const enum: the bundler writes the numbers in). */
 export const enum Tag {
   HOST,
   UPGRADE,
@@ -45,17 +33,20 @@ export const enum Tag {
   CONTENT_LENGTH,
 }
 
-// Spelled as browsers send them ("Sec-WebSocket-Key") or in lower case, the
-// known names are found by comparing whole strings; other spellings letter
-// by letter. Names of other lengths are not compared at all.
-const TITLE_CASE = KNOWN_HEADERS.map((name) => name.replace(/\b[a-z]/g, (letter) => letter.toUpperCase()).replace('Websocket', 'WebSocket'));
+// Spelled as browsers send them, the known names are found by comparing
+// whole strings; other spellings letter by letter. Names of other lengths
+// are not compared at all.
 const TAGS_BY_LENGTH: number[][] = [];
-KNOWN_HEADERS.forEach((name, tag) => (TAGS_BY_LENGTH[name.length] ??= []).push(tag));
+TITLE_CASE.forEach((name, tag) => (TAGS_BY_LENGTH[name.length] ??= []).push(tag));
 
-/** The tag of a header name: its index in KNOWN_HEADERS, compared ASCII case-insensitively, or -1. */
+/** The tag of a header name, compared ASCII case-insensitively, or -1. */
 export function headerTag(name: string): number {
-  for (const tag of TAGS_BY_LENGTH[name.length] ?? NONE) {
-    if (name === TITLE_CASE[tag] || sameName(name, KNOWN_HEADERS[tag]!)) return tag;
+  const tags = TAGS_BY_LENGTH[name.length];
+  if (tags !== undefined) {
+    for (let i = 0; i < tags.length; i++) {
+      const tag = tags[i]!;
+      if (name === TITLE_CASE[tag] || sameName(name, LOWER_CASE[tag]!)) return tag;
+    }
   }
   return -1;
 }
@@ -63,13 +54,19 @@ export function headerTag(name: string): number {
 /** The values of the known headers, in order, by tag; undefined for absent ones. */
 export type KnownValues = Array<string[] | undefined>;
 
+/** Adds `value` to `values` when `name` is a known header. */
+export function addKnown(values: KnownValues, name: string, value: string): void {
+  const tag = headerTag(name);
+  if (tag < 0) return;
+  const list = values[tag];
+  if (list === undefined) values[tag] = [value];
+  else list.push(value);
+}
+
 /** The values of the known headers in `headers`. */
 export function knownHeaderValues(headers: HeaderList): KnownValues {
   const values: KnownValues = [];
-  for (const [name, value] of headers) {
-    const tag = headerTag(name);
-    if (tag >= 0) (values[tag] ??= []).push(value);
-  }
+  for (const [name, value] of headers) addKnown(values, name, value);
   return values;
 }
 
@@ -138,7 +135,7 @@ export function allocate(size: number): Uint8Array {
     slab = new Uint8Array(16384);
     slabUsed = 0;
   }
-  const view = slab.subarray(slabUsed, slabUsed + size);
+  const view = new Uint8Array(slab.buffer, slabUsed, size);
   slabUsed += size;
   return view;
 }

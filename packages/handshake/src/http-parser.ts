@@ -6,14 +6,15 @@
 // Outcome rules, the same however the input is split:
 // - A line must end (LF) within the limits; the byte that would cross a limit
 //   fails the head at once, before it is kept.
-// - The start line is checked once complete. The field lines are checked
-//   together, by one pattern, when the head ends or a limit is crossed: the
-//   first faulty line fails the head, unless a limit was crossed before it.
+// - The lines are checked together, by one pattern, when the head ends, a
+//   limit is crossed or the input runs out: the first faulty line fails the
+//   head (a faulty start line at the latest when the push that completed it
+//   returns), unless a limit was crossed before it.
 // The head is kept as text, one character per byte (Latin-1, as in Node's
 // http): ASCII through TextDecoder, which is fast, and input with bytes above
 // 0x7F, which is rare, through String.fromCharCode. Text offsets are byte offsets.
-import { TCHAR, isSpace, matchAt } from './header-values.js';
-import { knownHeaderValues, type KnownValues } from './headers.js';
+import { TCHAR, isSpace, trim } from './header-values.js';
+import { addKnown, headerTag, type KnownValues } from './headers.js';
 
 export interface HeadLimits {
   /** Longest start line or field line, counting its CRLF. */
@@ -65,10 +66,10 @@ const FIELD_CHARS = '[\\t\\x20-\\x7e\\x80-\\xff]*';
 // RFC 9112 3: request-line = method SP request-target SP HTTP-version, the
 // target visible ASCII without "#" (RFC 9112 3.2: no fragment; its form is
 // the server's business). RFC 9112 2.3: HTTP-version = "HTTP/" DIGIT "." DIGIT.
-const REQUEST_LINE = new RegExp(`(${TCHAR}+) ([\\x21\\x22\\x24-\\x7e]+) HTTP/(\\d)\\.(\\d)\\r\\n`, 'y');
+const REQUEST_LINE = `${TCHAR}+ [\\x21\\x22\\x24-\\x7e]+ HTTP/\\d\\.\\d\\r\\n`;
 // RFC 9112 4: status-line = HTTP-version SP status-code SP [ reason-phrase ]
 // (the SP before an empty reason phrase is tolerated when missing).
-const STATUS_LINE = new RegExp(`HTTP/(\\d)\\.(\\d) ([1-9]\\d\\d)(?: (${FIELD_CHARS}))?\\r\\n`, 'y');
+const STATUS_LINE = `HTTP/\\d\\.\\d [1-9]\\d\\d(?: ${FIELD_CHARS})?\\r\\n`;
 // RFC 9112 5.1: "A server MUST reject, with a response status code of 400
 // (Bad Request), any received request message that contains whitespace
 // between a header field name and colon." RFC 9112 5.2: "A server that
@@ -78,17 +79,12 @@ const STATUS_LINE = new RegExp(`HTTP/(\\d)\\.(\\d) ([1-9]\\d\\d)(?: (${FIELD_CHA
 // that receives an obs-fold in a response message [...] MUST replace each
 // received obs-fold with one or more SP octets prior to interpreting the
 // field value": a response's line may continue on lines that start with
-// white space. The pattern matches the longest run of valid lines.
-const FIELD_LINES = new RegExp(`(?:(?:${TCHAR}+:|[ \\t])${FIELD_CHARS}\\r\\n)*`, 'y');
-
-/** The field value after `colon` on the line ending at `lf`, without the optional white space around it. */
-function trimmedValue(text: string, colon: number, lf: number): string {
-  let start = colon + 1;
-  let end = lf - 1;
-  while (isSpace(text.charCodeAt(start))) start++;
-  while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
-  return text.slice(start, end);
-}
+// white space. The patterns match the longest run of valid lines, from the
+// start line when it is still unchecked.
+const FIELD_LINES = `(?:(?:${TCHAR}+:|[ \\t])${FIELD_CHARS}\\r\\n)*`;
+const REQUEST_HEAD = new RegExp(REQUEST_LINE + FIELD_LINES, 'y');
+const STATUS_HEAD = new RegExp(STATUS_LINE + FIELD_LINES, 'y');
+const FIELDS = new RegExp(FIELD_LINES, 'y');
 
 const ascii = new TextDecoder();
 
@@ -115,7 +111,7 @@ export class HeadParser {
   versionMajor = 0;
   versionMinor = 0;
   headers: Array<[string, string]> = [];
-  /** The values of the known headers (see `knownHeaderValues`). */
+  /** The values of the known headers (see `knownHeaderValues`), gathered line by line. */
   known: KnownValues = [];
   /** Set when `push` returned Push.FAILED. */
   errorCode: HeadErrorCode = 'invalid-start-line';
@@ -127,7 +123,7 @@ export class HeadParser {
   #lineStart = 0;
   /** Where the header section began; -1 while reading the start line. */
   #headersStart = -1;
-  /** The field lines before this offset passed #checkFields. */
+  /** The lines before this offset passed #checkLines; the start line's offset until it is checked. */
   #checked = 0;
   /** No LF from the current line's start to this offset. */
   #searched = 0;
@@ -149,6 +145,7 @@ export class HeadParser {
     this.#lineStart = this.#checked = this.#searched = 0;
     this.#headersStart = -1;
     this.headers = [];
+    this.known = [];
   }
 
   /**
@@ -177,8 +174,8 @@ export class HeadParser {
       // an LF past it.
       const lf = this.#searched < text.length ? text.indexOf('\n', start) : -1;
       if (lf < 0 || lf >= limit) {
-        if (text.length >= limit) return this.#checkFields(start) ?? this.#fail(headersStart < 0 ? 'start-line-too-long' : lineLimit <= sectionLimit ? 'header-line-too-long' : 'headers-too-large');
-        if (taken >= input.length) return this.#checkFields(start) ?? Push.NEED_MORE;
+        if (text.length >= limit) return this.#checkLines(start) ?? this.#fail(headersStart < 0 ? 'start-line-too-long' : lineLimit <= sectionLimit ? 'header-line-too-long' : 'headers-too-large');
+        if (taken >= input.length) return this.#checkLines(start) ?? Push.NEED_MORE;
         // Only bytes that may still belong to the line are taken.
         const end = taken + limit - text.length;
         const piece = typeof input === 'string' ? input.slice(taken, end) : decodeLatin1(taken === 0 && end >= input.length ? input : input.subarray(taken, end));
@@ -193,23 +190,29 @@ export class HeadParser {
         // and parse a request-line SHOULD ignore at least one empty line
         // (CRLF) received prior to the request-line." After the headers, the end.
         if (headersStart >= 0) {
-          this.known = knownHeaderValues(headers);
-          return this.#checkFields(start) ?? lf + 1 + shift;
+          return this.#checkLines(start) ?? lf + 1 + shift;
         }
       } else if (headersStart < 0) {
-        if (!this.#startLine(text, start)) return this.#fail('invalid-start-line');
-        this.#headersStart = this.#checked = lf + 1;
+        this.#checked = start;
+        this.#headersStart = lf + 1;
       } else if (isSpace(text.charCodeAt(start))) {
-        // An obs-fold continuation: one SP for the fold. Refused in a request,
-        // and before the first field line (RFC 9112 2.2 allows that).
+        // An obs-fold continuation: one SP for the fold, in the value and
+        // where it is filed. Refused in a request, and before the first field
+        // line (RFC 9112 2.2 allows that).
         const last = headers[headers.length - 1];
-        const value = trimmedValue(text, start, lf);
-        if (last === undefined || this.#isRequest) return this.#checkFields(start) ?? this.#fail('invalid-header');
-        if (value !== '') last[1] = last[1] === '' ? value : `${last[1]} ${value}`;
+        const value = trim(text, start, lf - 1);
+        if (last === undefined || this.#isRequest) return this.#checkLines(start) ?? this.#fail('invalid-header');
+        if (value === '') continue;
+        last[1] = last[1] === '' ? value : `${last[1]} ${value}`;
+        const known = this.known[headerTag(last[0])];
+        if (known !== undefined) known[known.length - 1] = last[1];
       } else {
-        if (headers.length === maxHeaders) return this.#checkFields(lf + 1) ?? this.#fail('too-many-headers');
+        if (headers.length === maxHeaders) return this.#checkLines(lf + 1) ?? this.#fail('too-many-headers');
         const colon = text.indexOf(':', start);
-        headers.push([text.slice(start, colon), trimmedValue(text, colon, lf)]);
+        const name = text.slice(start, colon);
+        const value = trim(text, colon + 1, lf - 1);
+        headers.push([name, value]);
+        addKnown(this.known, name, value);
       }
     }
   }
@@ -219,32 +222,36 @@ export class HeadParser {
     return Push.FAILED;
   }
 
-  #startLine(text: string, start: number): boolean {
-    const isRequest = this.#isRequest;
-    const line = matchAt(isRequest ? REQUEST_LINE : STATUS_LINE, text, start);
-    if (line === null) return false;
-    if (isRequest) {
-      this.method = line[1]!;
-      this.target = line[2]!;
-    } else {
-      this.status = +line[3]!;
-      this.reasonPhrase = line[4] ?? '';
-    }
-    this.versionMajor = +line[isRequest ? 3 : 1]!;
-    this.versionMinor = +line[isRequest ? 4 : 2]!;
-    return true;
-  }
-
   /**
-   * Checks the complete field lines not yet checked, up to `end`, with one
-   * pattern: FAILED at the first faulty line, else null.
+   * Checks the complete lines not yet checked, up to `end`, with one
+   * pattern: FAILED at the first faulty line, else null. A start line is
+   * then split where the pattern put its parts.
    */
-  #checkFields(end: number): number | null {
-    const pattern = FIELD_LINES;
-    if (this.#headersStart < 0 || this.#checked >= end) return null;
-    pattern.lastIndex = this.#checked;
-    pattern.test(this.#text);
+  #checkLines(end: number): number | null {
+    const checked = this.#checked;
+    const headersStart = this.#headersStart;
+    const isRequest = this.#isRequest;
+    if (headersStart < 0 || checked >= end) return null;
+    const text = this.#text;
+    const pattern = checked >= headersStart ? FIELDS : isRequest ? REQUEST_HEAD : STATUS_HEAD;
+    pattern.lastIndex = checked;
+    pattern.test(text);
     this.#checked = pattern.lastIndex;
+    if (checked < headersStart) {
+      if (this.#checked < headersStart) return this.#fail('invalid-start-line');
+      // "HTTP/1.1" ends a request line (" HTTP/1.1\r\n"), starts a status line.
+      const version = isRequest ? headersStart - 10 : checked;
+      this.versionMajor = text.charCodeAt(version + 5) - 0x30;
+      this.versionMinor = text.charCodeAt(version + 7) - 0x30;
+      if (isRequest) {
+        const space = text.indexOf(' ', checked);
+        this.method = text.slice(checked, space);
+        this.target = text.slice(space + 1, version - 1);
+      } else {
+        this.status = +text.slice(checked + 9, checked + 12);
+        this.reasonPhrase = text.slice(checked + 13, headersStart - 2);
+      }
+    }
     return this.#checked < end ? this.#fail('invalid-header') : null;
   }
 }

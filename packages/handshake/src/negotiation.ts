@@ -3,7 +3,7 @@
 // Sec-WebSocket-Protocol, and Sec-WebSocket-Extensions header fields are used
 // in the CONNECT request and response-header fields as defined in [RFC6455]."
 // Used by this package's HTTP/1.1 roles and by @hybi/h2-bootstrap.
-import { formatExtensionList, isToken, parseExtensionList, parseTokenList, type Extension } from './header-values.js';
+import { formatExtensionList, isToken, parseList, type Extension } from './header-values.js';
 import { NONE, Tag, knownHeaderValues, type HeaderList, type KnownValues } from './headers.js';
 
 /** What a client offers: subprotocols and extensions, in order of preference. */
@@ -43,12 +43,12 @@ export function offerOf(values: KnownValues): OfferFields | OfferProblem {
   if (versions.length !== 1 || versions[0] !== '13') return 'unsupported-websocket-version';
   // RFC 6454 7.3: "User agents MUST NOT include more than one Origin header field".
   if (origins.length > 1) return 'invalid-origin';
-  const protocols = parseTokenList(values[Tag.PROTOCOL] ?? NONE);
+  const protocols = parseList(values[Tag.PROTOCOL] ?? NONE, false);
   // RFC 6455 4.1: subprotocol elements "MUST all be unique strings".
-  if (!protocols.ok || (protocols.value.length > 1 && new Set(protocols.value).size !== protocols.value.length)) return 'invalid-protocols';
-  const extensions = parseExtensionList(values[Tag.EXTENSIONS] ?? NONE);
-  if (!extensions.ok) return 'invalid-extensions';
-  return { origin: origins[0] ?? null, protocols: protocols.value, extensions: extensions.value };
+  if (typeof protocols === 'string' || (protocols.length > 1 && new Set(protocols).size !== protocols.length)) return 'invalid-protocols';
+  const extensions = parseList(values[Tag.EXTENSIONS] ?? NONE, true);
+  if (typeof extensions === 'string') return 'invalid-extensions';
+  return { origin: origins[0] ?? null, protocols, extensions };
 }
 
 /** A server's choice: one of the offered subprotocols or null, and extension response elements. */
@@ -81,20 +81,20 @@ export function unoffered(offer: Offer, selection: Selection): 'unoffered-protoc
 export function readSelection(headers: HeaderList, offer: Offer): Selection | SelectionProblem {
   const values = knownHeaderValues(headers);
   const protocolLines = values[Tag.PROTOCOL] ?? NONE;
-  const protocols = parseTokenList(protocolLines);
-  if (!protocols.ok) return 'invalid-protocol';
-  const extensions = parseExtensionList(values[Tag.EXTENSIONS] ?? NONE);
-  if (!extensions.ok) return 'invalid-extensions';
+  const protocols = parseList(protocolLines, false);
+  if (typeof protocols === 'string') return 'invalid-protocol';
+  const extensions = parseList(values[Tag.EXTENSIONS] ?? NONE, true);
+  if (typeof extensions === 'string') return 'invalid-extensions';
   // RFC 6455 4.2.2: the server sends "Either a single value representing the
   // subprotocol the server is ready to use or null": one token on one line,
   // or no line.
-  const [protocol = null, ...others] = protocols.value;
+  const [protocol = null, ...others] = protocols;
   if (others.length > 0 || protocolLines.length > (protocol === null ? 0 : 1)) return 'invalid-protocol';
   // RFC 6455 4.1: "If the response includes a |Sec-WebSocket-Protocol| header
   // field and this header field indicates the use of a subprotocol that was
   // not present in the client's handshake [...], the client MUST _Fail the
   // WebSocket Connection_", and the same for extensions.
-  const selection = { protocol, extensions: extensions.value };
+  const selection = { protocol, extensions };
   return unoffered(offer, selection) ?? selection;
 }
 

@@ -78,7 +78,7 @@ export class ServerHandshake {
         if (result.type === 'reject') return [this.#fail(result)];
         // Too many bytes after the head: the request could not be answered,
         // so only the rejection is reported.
-        const overflow = this.#keep(chunk.subarray(end));
+        const overflow = end < chunk.length ? this.#keep(chunk.subarray(end)) : null;
         if (overflow !== null) return [overflow];
         this.#request = result;
         this.#state = 'awaiting-decision';
@@ -180,12 +180,10 @@ export function validateUpgradeRequest(request: ParsedRequest): RequestEvent | R
   const { method, target, httpVersion = '1.1', headers } = request;
   if (typeof method !== 'string' || typeof target !== 'string' || typeof httpVersion !== 'string' || !Array.isArray(headers)) throw new TypeError('expected { method, target, httpVersion?, headers }');
   const flat = typeof headers[0] === 'string';
-  const names: unknown[] = [];
+  const pairs = (flat ? headers.filter((_, i) => i % 2 === 0).map((name, i) => [name, headers[2 * i + 1]]) : headers) as unknown[][];
   let head = `${method} ${target} HTTP/${httpVersion}\r\n`;
-  for (let i = 0; i < headers.length; i += flat ? 2 : 1) {
-    const [name, value] = (flat ? [headers[i], headers[i + 1]] : headers[i]) as unknown[];
+  for (const [name, value] of pairs) {
     if (typeof name !== 'string' || typeof value !== 'string') throw new TypeError('headers must be string pairs or a flat string list');
-    names.push(name);
     head += `${name}: ${value}\r\n`;
   }
   // Characters above U+00FF become DEL, which no line allows. A CR LF or a
@@ -196,7 +194,7 @@ export function validateUpgradeRequest(request: ParsedRequest): RequestEvent | R
   const end = parser.push(text, 0);
   if (end === Push.FAILED) return rejection(parser.errorCode);
   if (parser.method !== method || parser.target !== target || `${parser.versionMajor}.${parser.versionMinor}` !== httpVersion) return rejection('invalid-start-line');
-  if (end !== text.length || parser.headers.length !== names.length || parser.headers.some(([name], i) => name !== names[i])) return rejection('invalid-header');
+  if (end !== text.length || parser.headers.length !== pairs.length || parser.headers.some(([name], i) => name !== pairs[i]![0])) return rejection('invalid-header');
   return checkRequest(parser);
 }
 

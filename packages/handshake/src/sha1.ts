@@ -38,39 +38,41 @@ export function compress(w: Int32Array): void {
   let c = h[2]!;
   let d = h[3]!;
   let e = h[4]!;
-  // One loop per f(t) and K(t) of FIPS 180-4 4.1.1 and 4.2.1: no branch per round.
+  // One loop per f(t) and K(t) of FIPS 180-4 4.1.1 and 4.2.1: no branch per
+  // round. Ch and Maj in forms with fewer operations; the sums of int32 values
+  // stay exact in a double, so one `| 0` per round takes them modulo 2^32.
   let t = 0;
   for (; t < 20; t++) {
-    const next = ((((a << 5) | (a >>> 27)) + (((b & c) | (~b & d)) + 0x5a827999)) | 0) + ((e + w[t]!) | 0);
+    const next = (((a << 5) | (a >>> 27)) + (d ^ (b & (c ^ d))) + e + w[t]! + 0x5a827999) | 0;
     e = d;
     d = c;
     c = (b << 30) | (b >>> 2);
     b = a;
-    a = next | 0;
+    a = next;
   }
   for (; t < 40; t++) {
-    const next = ((((a << 5) | (a >>> 27)) + ((b ^ c ^ d) + 0x6ed9eba1)) | 0) + ((e + w[t]!) | 0);
+    const next = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + w[t]! + 0x6ed9eba1) | 0;
     e = d;
     d = c;
     c = (b << 30) | (b >>> 2);
     b = a;
-    a = next | 0;
+    a = next;
   }
   for (; t < 60; t++) {
-    const next = ((((a << 5) | (a >>> 27)) + (((b & c) | (b & d) | (c & d)) - 0x70e44324)) | 0) + ((e + w[t]!) | 0);
+    const next = (((a << 5) | (a >>> 27)) + ((b & c) | (d & (b | c))) + e + w[t]! - 0x70e44324) | 0;
     e = d;
     d = c;
     c = (b << 30) | (b >>> 2);
     b = a;
-    a = next | 0;
+    a = next;
   }
   for (; t < 80; t++) {
-    const next = ((((a << 5) | (a >>> 27)) + ((b ^ c ^ d) - 0x359d3e2a)) | 0) + ((e + w[t]!) | 0);
+    const next = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + w[t]! - 0x359d3e2a) | 0;
     e = d;
     d = c;
     c = (b << 30) | (b >>> 2);
     b = a;
-    a = next | 0;
+    a = next;
   }
   h[0] = (h[0]! + a) | 0;
   h[1] = (h[1]! + b) | 0;
@@ -102,27 +104,21 @@ export function compressPaddingBlock(length: number): void {
 
 /**
  * Hashes `message`, Latin-1 text (one byte per character); the digest is
- * left in `state`, returned, valid until the next call. Padding (FIPS 180-4
- * 5.1.1): 0x80, zeros up to 56 bytes modulo 64, and the length in bits as a
- * 64-bit big-endian integer.
+ * left in `state`, returned, valid until the next call.
  */
 export function sha1Words(message: string): Int32Array {
   const length = message.length;
-  const w = schedule;
+  // FIPS 180-4 5.1.1: 0x80, zeros up to 56 bytes modulo 64, and the length
+  // in bits as a 64-bit big-endian integer (written over the last two words).
+  const text = `${message}\x80${'\0'.repeat(((55 - length) & 63) + 8)}`;
   startHash();
-  for (let block = 0; block < length + 9; block += 64) {
-    if (block > length) {
-      compressPaddingBlock(length);
-      break;
+  for (let block = 0; block < text.length; block += 64) {
+    for (let t = 0; t < 16; t++) schedule[t] = wordAt(text, block + t * 4);
+    if (block + 64 === text.length) {
+      schedule[14] = length / 0x20000000;
+      schedule[15] = length * 8;
     }
-    for (let t = 0; t < 16; t++) w[t] = wordAt(message, block + t * 4);
-    const end = length - block;
-    if (end < 64) w[end >> 2]! |= 0x80 << (24 - (end & 3) * 8);
-    if (block + 64 >= length + 9) {
-      w[14] = length / 0x20000000;
-      w[15] = length * 8;
-    }
-    compress(expand(w));
+    compress(expand(schedule));
   }
   return state;
 }

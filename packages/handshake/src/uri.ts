@@ -29,6 +29,8 @@ export function parseRequestTarget(target: string): RequestTarget | null {
   return { authority: form[1] ?? null, path: form[2] ?? '/', query: form[3] ?? null };
 }
 
+const AUTHORITY = /^(?:\[[\w:.~!$&'()*+,;=-]+\]|[\w.~!$&'()*+,;=%-]+)(?::\d*)?$/;
+
 /**
  * True when `value` is a string holding an authority as Host carries it.
  * RFC 9110 7.2: Host = uri-host [ ":" port ], uri-host being an IP literal
@@ -37,5 +39,5 @@ export function parseRequestTarget(target: string): RequestTarget | null {
  * 9110 4.2.4). Not empty: a WebSocket URI always has a host.
  */
 export function isValidAuthority(value: unknown): value is string {
-  return typeof value === 'string' && /^(?:\[[\w:.~!$&'()*+,;=-]+\]|[\w.~!$&'()*+,;=%-]+)(?::\d*)?$/.test(value);
+  return typeof value === 'string' && AUTHORITY.test(value);
 }

@@ -157,7 +157,6 @@ export class Connection {
   readonly role: Role;
 
   private readonly parser: FrameParser;
-  private readonly maxMessageSize: number;
   private readonly maxBufferedBytes: number;
   /** The largest message this connection takes: `maxMessageSize`, and `maxBufferedBytes` unless streaming. */
   private readonly limit: number;
@@ -221,13 +220,13 @@ export class Connection {
     const role = options?.role;
     if (role !== 'client' && role !== 'server') throw new TypeError(`role must be 'client' or 'server', got ${String(role)}`);
     this.role = role;
-    this.maxMessageSize = limitOption(options.maxMessageSize, DEFAULT_MAX_PAYLOAD, 'maxMessageSize');
-    const maxFramePayload = limitOption(options.maxFramePayload, this.maxMessageSize, 'maxFramePayload');
+    const maxMessageSize = limitOption(options.maxMessageSize, DEFAULT_MAX_PAYLOAD, 'maxMessageSize');
+    const maxFramePayload = limitOption(options.maxFramePayload, maxMessageSize, 'maxFramePayload');
     this.parser = new FrameParser({ role, maxFramePayload });
-    this.maxBufferedBytes = limitOption(options.maxBufferedBytes, this.maxMessageSize, 'maxBufferedBytes');
+    this.maxBufferedBytes = limitOption(options.maxBufferedBytes, maxMessageSize, 'maxBufferedBytes');
     this.autoPong = options.autoPong ?? true;
     this.streaming = options.streaming ?? false;
-    this.limit = this.streaming ? this.maxMessageSize : Math.min(this.maxMessageSize, this.maxBufferedBytes);
+    this.limit = this.streaming ? maxMessageSize : Math.min(maxMessageSize, this.maxBufferedBytes);
     const extensions = options.extensions ?? [];
     let claimed = 0;
     for (const extension of extensions) {

@@ -120,8 +120,8 @@ function maskSimd(data: Uint8Array, key: Uint8Array, keyOffset: number, start: n
   const { memory, xor } = simd!;
   // memory[0] takes data[start] first, byte number keyOffset of the payload; blocks are multiples of 4
   // long, so every block starts at that key byte. WebAssembly is little-endian.
-  const r = keyOffset;
-  const word = key[r & 3]! | (key[(r + 1) & 3]! << 8) | (key[(r + 2) & 3]! << 16) | (key[(r + 3) & 3]! << 24);
+  const k = keyOffset;
+  const word = key[k & 3]! | (key[(k + 1) & 3]! << 8) | (key[(k + 2) & 3]! << 16) | (key[(k + 3) & 3]! << 24);
   for (let i = start; i < end; i += BLOCK) {
     const n = Math.min(BLOCK, end - i);
     // A plain view: `subarray` of a Node Buffer makes another Buffer, which costs more than a small copy.

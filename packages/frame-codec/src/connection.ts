@@ -27,6 +27,7 @@ import {
   type Role,
 } from './frame-parser.js';
 import { MAX_CONTROL_PAYLOAD, Opcode } from './opcodes.js';
+import { maskBytes, unmaskInto } from './mask.js';
 import { MaskKeyPool, cryptoRandom, type RandomSource } from './random.js';
 import { Utf8Validator, decodeText, isValidUtf8 } from './utf8.js';
 
@@ -113,13 +114,13 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
  * destructuring read `value` at once.
  */
 class Events implements ConnectionEvents {
-  private readonly result = { done: false as const, value: undefined as ConnectionEvent | undefined };
+  readonly #result = { done: false as const, value: undefined as ConnectionEvent | undefined };
 
   constructor(private readonly connection: Connection) {}
 
   next(): IteratorResult<ConnectionEvent, undefined> {
     const event = this.connection.nextEvent(this);
-    const result = this.result;
+    const result = this.#result;
     result.value = event;
     return event === undefined ? DONE : (result as IteratorYieldResult<ConnectionEvent>);
   }
@@ -145,7 +146,7 @@ const NO_EVENTS: ConnectionEvents = Object.freeze({
  * and that `write` events carry, in that order.
  *
  * Ownership: a chunk passed to `receive()` is the connection's, to read and
- * modify (masked payload is unmasked in place), until the last of its events
+ * modify (masked payload that is handed out as a view is unmasked in place), until the last of its events
  * has been handed out (or the iteration has ended); from then on the
  * connection keeps no reference to it (what it needs later is copied), but
  * event data may be views of it. Byte arrays returned by send methods may
@@ -156,64 +157,64 @@ export class Connection {
   /** Which end this is. */
   readonly role: Role;
 
-  private readonly parser: FrameParser;
-  private readonly maxBufferedBytes: number;
+  readonly #parser: FrameParser;
+  readonly #maxBufferedBytes: number;
   /** The largest message this connection takes: `maxMessageSize`, and `maxBufferedBytes` unless streaming. */
-  private readonly limit: number;
-  private readonly autoPong: boolean;
-  private readonly streaming: boolean;
-  private readonly extensions: readonly MessageExtension[] | null;
+  readonly #limit: number;
+  readonly #autoPong: boolean;
+  readonly #streaming: boolean;
+  readonly #extensions: readonly MessageExtension[] | null;
   /** RSV bits claimed by the extensions. */
-  private readonly claimedRsv: number;
+  readonly #claimedRsv: number;
   /** Masking keys (client), or null (server). */
-  private readonly keys: MaskKeyPool | null;
-  private readonly key = new Uint8Array(4);
-  private readonly allocate: (size: number) => Uint8Array;
-  private readonly allocateFrame: (size: number) => Uint8Array;
+  readonly #keys: MaskKeyPool | null;
+  readonly #key = new Uint8Array(4);
+  readonly #allocate: (size: number) => Uint8Array;
+  readonly #allocateFrame: (size: number) => Uint8Array;
 
-  private phase = OPEN;
-  private inputEnded = false;
-  private code: number | undefined;
-  private reason: string | undefined;
+  #phase = OPEN;
+  #inputEnded = false;
+  #code: number | undefined;
+  #reason: string | undefined;
   /** The events being iterated (of the last receive() or receiveEnd()), or null once they are all handed out. */
-  private events: Events | null = null;
+  #events: Events | null = null;
   /** The next event to hand out, then `queue[head]` to `queue[tail - 1]`. */
-  private ready: ConnectionEvent | null = null;
-  private readonly queue: (ConnectionEvent | undefined)[] = [];
-  private head = 0;
-  private tail = 0;
-  private due = NOTHING_DUE;
+  #ready: ConnectionEvent | null = null;
+  readonly #queue: (ConnectionEvent | undefined)[] = [];
+  #head = 0;
+  #tail = 0;
+  #due = NOTHING_DUE;
   /** The Pong frame when PONG_DUE; the failure's code and reason when FAILURE_DUE. */
-  private duePong: Uint8Array[] | null = null;
-  private dueCode = 0;
-  private dueReason = '';
+  #duePong: Uint8Array[] | null = null;
+  #dueCode = 0;
+  #dueReason = '';
 
   // The message being received.
   /** Opcode of the frame being read (0 for a continuation). */
-  private frameOpcode = 0;
+  #frameOpcode = 0;
   /** TEXT or BINARY while a message is in progress, else 0. */
-  private messageOpcode = 0;
+  #messageOpcode = 0;
   /** Bytes of the message so far (after the transform, if any). */
-  private messageSize = 0;
-  private transform: ReceiveTransform | null = null;
+  #messageSize = 0;
+  #transform: ReceiveTransform | null = null;
   private readonly utf8 = new Utf8Validator();
   /**
    * Pieces of the message not yet in `held`: views of the current chunk (copied into `held` before the call
    * returns), or a transform's output, which is the connection's already and stays here until the message ends.
    */
-  private pieces: Uint8Array[] = [];
-  private piecesSize = 0;
+  #pieces: Uint8Array[] = [];
+  #piecesSize = 0;
   /** The message's bytes from earlier calls, owned by the connection. */
-  private held: Uint8Array = EMPTY;
-  private heldSize = 0;
+  #held: Uint8Array = EMPTY;
+  #heldSize = 0;
   /** The message's total size once its final frame's header has been read (untransformed messages), else -1. */
-  private finalSize = -1;
+  #finalSize = -1;
 
   // The message being sent in fragments.
   /** TEXT or BINARY while a fragmented send is in progress, else 0. */
-  private sendOpcode = 0;
-  private sendTransform: SendTransform | null = null;
-  private sendRsv = 0;
+  #sendOpcode = 0;
+  #sendTransform: SendTransform | null = null;
+  #sendRsv = 0;
   private readonly sendUtf8 = new Utf8Validator();
 
   constructor(options: ConnectionOptions) {
@@ -222,11 +223,12 @@ export class Connection {
     this.role = role;
     const maxMessageSize = limitOption(options.maxMessageSize, DEFAULT_MAX_PAYLOAD, 'maxMessageSize');
     const maxFramePayload = limitOption(options.maxFramePayload, maxMessageSize, 'maxFramePayload');
-    this.parser = new FrameParser({ role, maxFramePayload });
-    this.maxBufferedBytes = limitOption(options.maxBufferedBytes, maxMessageSize, 'maxBufferedBytes');
-    this.autoPong = options.autoPong ?? true;
-    this.streaming = options.streaming ?? false;
-    this.limit = this.streaming ? maxMessageSize : Math.min(maxMessageSize, this.maxBufferedBytes);
+    this.#parser = new FrameParser({ role, maxFramePayload });
+    this.#maxBufferedBytes = limitOption(options.maxBufferedBytes, maxMessageSize, 'maxBufferedBytes');
+    this.#autoPong = options.autoPong ?? true;
+    this.#streaming = options.streaming ?? false;
+    this.#parser.deferUnmask = !this.#streaming;
+    this.#limit = this.#streaming ? maxMessageSize : Math.min(maxMessageSize, this.#maxBufferedBytes);
     const extensions = options.extensions ?? [];
     let claimed = 0;
     for (const extension of extensions) {
@@ -236,30 +238,30 @@ export class Connection {
       }
       claimed |= rsv;
     }
-    this.extensions = extensions.length === 0 ? null : [...extensions];
-    this.claimedRsv = claimed;
+    this.#extensions = extensions.length === 0 ? null : [...extensions];
+    this.#claimedRsv = claimed;
     const random = options.random ?? cryptoRandom;
     if (typeof random !== 'function') throw new TypeError('random must be a function that fills a Uint8Array');
-    this.keys = role === 'client' ? new MaskKeyPool(random) : null;
+    this.#keys = role === 'client' ? new MaskKeyPool(random) : null;
     const allocate = options.allocate;
     if (allocate !== undefined && typeof allocate !== 'function') throw new TypeError('allocate must be a function that returns a Uint8Array of the given size');
-    this.allocate = allocate ?? newBytes;
-    this.allocateFrame = allocate ?? allocateFrame;
+    this.#allocate = allocate ?? newBytes;
+    this.#allocateFrame = allocate ?? allocateFrame;
   }
 
   /** `'open'`, `'closing'` (this end sent Close and awaits the peer's) or `'closed'`. */
   get state(): 'open' | 'closing' | 'closed' {
-    return this.phase === OPEN ? 'open' : this.phase === CLOSE_SENT ? 'closing' : 'closed';
+    return this.#phase === OPEN ? 'open' : this.#phase === CLOSE_SENT ? 'closing' : 'closed';
   }
 
   /** The close code reported by the `close` event; undefined until then. */
   get closeCode(): number | undefined {
-    return this.code;
+    return this.#code;
   }
 
   /** The close reason reported by the `close` event; undefined until then. */
   get closeReason(): string | undefined {
-    return this.reason;
+    return this.#reason;
   }
 
   /**
@@ -268,7 +270,7 @@ export class Connection {
    * frame. At most `maxBufferedBytes` + 139.
    */
   get bufferedBytes(): number {
-    return this.held.length + this.piecesSize + this.parser.bufferedBytes;
+    return this.#held.length + this.#piecesSize + this.#parser.bufferedBytes;
   }
 
   // ─── Receiving ────────────────────────────────────────────────────────────
@@ -287,11 +289,11 @@ export class Connection {
    */
   receive(chunk: Uint8Array): ConnectionEvents {
     if (!(chunk instanceof Uint8Array)) throw new TypeError('receive() takes a Uint8Array');
-    if (this.inputEnded) throw new Error('receive() was called after receiveEnd(): the input has ended');
-    if (this.phase === CLOSED) return NO_EVENTS;
+    if (this.#inputEnded) throw new Error('receive() was called after receiveEnd(): the input has ended');
+    if (this.#phase === CLOSED) return NO_EVENTS;
     this.takeOver('receive');
-    this.parser.feed(chunk);
-    return (this.events = new Events(this));
+    this.#parser.feed(chunk);
+    return (this.#events = new Events(this));
   }
 
   /**
@@ -302,12 +304,12 @@ export class Connection {
    * connection is not closed). Calling it again does nothing.
    */
   receiveEnd(): ConnectionEvents {
-    if (this.inputEnded) return NO_EVENTS;
-    if (this.phase !== CLOSED) this.takeOver('receiveEnd');
-    this.inputEnded = true;
-    if (this.phase === CLOSED) return NO_EVENTS;
-    this.closeWith(CloseCode.Abnormal, '', this.phase === CLOSE_SENT ? 'local' : 'peer', false);
-    return (this.events = new Events(this));
+    if (this.#inputEnded) return NO_EVENTS;
+    if (this.#phase !== CLOSED) this.takeOver('receiveEnd');
+    this.#inputEnded = true;
+    if (this.#phase === CLOSED) return NO_EVENTS;
+    this.closeWith(CloseCode.Abnormal, '', this.#phase === CLOSE_SENT ? 'local' : 'peer', false);
+    return (this.#events = new Events(this));
   }
 
   /**
@@ -315,8 +317,8 @@ export class Connection {
    * connection holds one chunk at most, and the application sees every event.
    */
   private takeOver(method: string): void {
-    if (this.events === null) return;
-    if (this.ready !== null || this.due !== NOTHING_DUE || this.parser.available !== 0) {
+    if (this.#events === null) return;
+    if (this.#ready !== null || this.#due !== NOTHING_DUE || this.#parser.available !== 0) {
       throw new Error(`${method}() was called before the events of the previous receive() were all handed out: iterate them to the end first (for...of)`);
     }
     this.endInput();
@@ -324,27 +326,27 @@ export class Connection {
 
   /** @internal The next event of `events`, parsing until one is ready; undefined once they are all handed out. */
   nextEvent(events: Events): ConnectionEvent | undefined {
-    if (events !== this.events) return undefined;
-    const parser = this.parser;
+    if (events !== this.#events) return undefined;
+    const parser = this.#parser;
     for (;;) {
-      const ready = this.ready;
+      const ready = this.#ready;
       if (ready !== null) {
-        let head = this.head;
-        if (head === this.tail) this.ready = null;
+        let head = this.#head;
+        if (head === this.#tail) this.#ready = null;
         else {
           // More events of the same step wait in the queue.
-          const queue = this.queue;
-          this.ready = queue[head]!;
+          const queue = this.#queue;
+          this.#ready = queue[head]!;
           queue[head] = undefined;
-          if (++head !== this.tail) this.head = head;
-          else this.head = this.tail = 0;
+          if (++head !== this.#tail) this.#head = head;
+          else this.#head = this.#tail = 0;
         }
         // Nothing left to parse (a step after the last event would need more bytes): done with the chunk.
-        if (this.ready === null && this.due === NOTHING_DUE && parser.available === 0) this.endInput();
+        if (this.#ready === null && this.#due === NOTHING_DUE && parser.available === 0) this.endInput();
         return ready;
       }
-      if (this.due !== NOTHING_DUE) this.settleDue();
-      else if (this.phase === CLOSED) break;
+      if (this.#due !== NOTHING_DUE) this.settleDue();
+      else if (this.#phase === CLOSED) break;
       else {
         const step = parser.step();
         if (step === PAYLOAD) this.onPayload(parser.payload, parser.frameEnd);
@@ -361,67 +363,67 @@ export class Connection {
   private endInput(): void {
     // A transform's output is kept as it is (copied once, when the message is complete), so inflating never
     // costs a growing buffer on top of its output.
-    if (this.pieces.length !== 0 && this.transform === null && this.phase !== CLOSED) this.keepPieces();
-    this.parser.feed(EMPTY);
-    this.events = null;
+    if (this.#pieces.length !== 0 && this.#transform === null && this.#phase !== CLOSED) this.keepPieces();
+    this.#parser.feed(EMPTY);
+    this.#events = null;
   }
 
   /** Does what was owed once the application had seen the events before it. */
   private settleDue(): void {
-    const due = this.due;
-    this.due = NOTHING_DUE;
+    const due = this.#due;
+    this.#due = NOTHING_DUE;
     if (due === PONG_DUE) {
-      const pong = this.duePong!;
-      this.duePong = null;
+      const pong = this.#duePong!;
+      this.#duePong = null;
       // Nothing is sent after our Close (RFC 6455 5.5.1: the Close is the last frame).
-      if (this.phase === OPEN) this.emit({ type: 'write', data: pong });
-    } else this.fail(this.dueCode, this.dueReason);
+      if (this.#phase === OPEN) this.emit({ type: 'write', data: pong });
+    } else this.fail(this.#dueCode, this.#dueReason);
   }
 
   private emit(event: ConnectionEvent): void {
-    if (this.ready === null) this.ready = event;
-    else this.queue[this.tail++] = event;
+    if (this.#ready === null) this.#ready = event;
+    else this.#queue[this.#tail++] = event;
   }
 
   /** A header has been read: the frame-order rules (RFC 6455 5.2, 5.4) and the message size limit. */
   private onHeader(): void {
-    const parser = this.parser;
+    const parser = this.#parser;
     const opcode = parser.opcode;
     const rsv = parser.rsv;
     // RFC 6455 5.2: RSV1-3 "MUST be 0 unless an extension is negotiated that defines meanings for non-zero
     // values"; RFC 7692 6.1: the per-message bit is set only on the first frame of a message.
-    if (rsv !== 0 && (opcode === 0 || opcode >= 8 || (rsv & ~this.claimedRsv) !== 0)) {
+    if (rsv !== 0 && (opcode === 0 || opcode >= 8 || (rsv & ~this.#claimedRsv) !== 0)) {
       return this.fail(CloseCode.ProtocolError, opcode === 0 || opcode >= 8 ? 'RSV bit set on a continuation or control frame' : 'RSV bit set that no negotiated extension defines');
     }
-    this.frameOpcode = opcode;
+    this.#frameOpcode = opcode;
     if (opcode >= 8) return;
     if (opcode === 0) {
       // RFC 6455 5.4: a fragmented message is one frame with FIN clear and a non-zero opcode, then continuations.
-      if (this.messageOpcode === 0) return this.fail(CloseCode.ProtocolError, 'continuation frame without a message to continue');
+      if (this.#messageOpcode === 0) return this.fail(CloseCode.ProtocolError, 'continuation frame without a message to continue');
     } else {
       // RFC 6455 5.4: "the fragments of one message MUST NOT be interleaved between the fragments of another message".
-      if (this.messageOpcode !== 0) return this.fail(CloseCode.ProtocolError, 'new message started inside a fragmented message');
-      this.messageOpcode = opcode;
-      this.messageSize = 0;
-      this.finalSize = -1;
+      if (this.#messageOpcode !== 0) return this.fail(CloseCode.ProtocolError, 'new message started inside a fragmented message');
+      this.#messageOpcode = opcode;
+      this.#messageSize = 0;
+      this.#finalSize = -1;
       if (opcode === TEXT) this.utf8.reset();
-      if (this.extensions !== null) this.transform = this.receiveTransform(rsv, opcode === TEXT ? 'text' : 'binary');
+      if (this.#extensions !== null) this.#transform = this.receiveTransform(rsv, opcode === TEXT ? 'text' : 'binary');
     }
-    if (this.transform === null) {
-      const size = this.messageSize + parser.length;
-      if (size > this.limit) {
-        return this.fail(CloseCode.MessageTooBig, `message of more than ${this.limit} bytes`);
+    if (this.#transform === null) {
+      const size = this.#messageSize + parser.length;
+      if (size > this.#limit) {
+        return this.fail(CloseCode.MessageTooBig, `message of more than ${this.#limit} bytes`);
       }
-      this.messageSize = size;
+      this.#messageSize = size;
       // At the final frame the message's size is known: what must be kept is then copied once, into a
       // buffer of exactly that size.
-      if (parser.fin) this.finalSize = size;
+      if (parser.fin) this.#finalSize = size;
     }
   }
 
   private receiveTransform(rsv: number, kind: MessageKind): ReceiveTransform | null {
     let transform: ReceiveTransform | null = null;
-    const extensions = this.extensions!;
+    const extensions = this.#extensions!;
     for (let i = extensions.length - 1; i >= 0; i--) {
       const extension = extensions[i]!;
       const next = extension.receiveMessage(rsv & extension.rsv, kind);
@@ -432,20 +434,27 @@ export class Connection {
 
   /** A piece of payload: control frames come whole; data goes to the message. */
   private onPayload(data: Uint8Array, frameEnd: boolean): void {
-    const opcode = this.frameOpcode;
+    const opcode = this.#frameOpcode;
     if (opcode >= 8) return this.onControl(opcode, data);
-    const messageEnd = frameEnd && this.parser.fin;
-    if (this.transform !== null) return this.transformPiece(data, frameEnd, messageEnd);
+    const parser = this.#parser;
+    const messageEnd = frameEnd && parser.fin;
+    if (parser.payloadMasked) {
+      // What will be kept is unmasked while it is copied (the parser unmasks the rest in place).
+      parser.payloadMasked = false;
+      if (this.#transform === null) return this.deliver(this.keepUnmasked(data, parser.key, parser.keyOffset), frameEnd, messageEnd, true);
+      maskBytes(data, parser.key, parser.keyOffset, 0, data.length);
+    }
+    if (this.#transform !== null) return this.transformPiece(data, frameEnd, messageEnd);
     this.deliver(data, frameEnd, messageEnd);
   }
 
   /** Runs received payload through the extensions' transform, counting its output against the limit. */
   private transformPiece(data: Uint8Array, frameEnd: boolean, messageEnd: boolean): void {
-    const transform = this.transform!;
-    let output = transform.push(data, this.limit - this.messageSize);
+    const transform = this.#transform!;
+    let output = transform.push(data, this.#limit - this.#messageSize);
     if (!this.count(output)) return;
     if (messageEnd) {
-      const tail = transform.end(this.limit - this.messageSize);
+      const tail = transform.end(this.#limit - this.#messageSize);
       if (!this.count(tail)) return;
       output = (output as readonly Uint8Array[]).concat(tail as readonly Uint8Array[]);
     }
@@ -455,7 +464,7 @@ export class Connection {
       if (frameEnd) this.deliver(EMPTY, true, messageEnd);
       return;
     }
-    for (let i = 0; i <= last && this.phase !== CLOSED && this.due === NOTHING_DUE; i++) {
+    for (let i = 0; i <= last && this.#phase !== CLOSED && this.#due === NOTHING_DUE; i++) {
       const piece = pieces[i]!;
       // Output must outlive the call: a view of the input chunk is copied.
       this.deliver(piece.buffer === data.buffer ? piece.slice() : piece, frameEnd && i === last, messageEnd && i === last);
@@ -468,45 +477,45 @@ export class Connection {
       this.fail(isValidCloseCode(failure.code) ? failure.code : CloseCode.InternalError, String(failure.reason));
       return false;
     }
-    for (const piece of output as readonly Uint8Array[]) this.messageSize += piece.length;
-    if (this.messageSize > this.limit) {
-      this.fail(CloseCode.MessageTooBig, `message of more than ${this.limit} bytes`);
+    for (const piece of output as readonly Uint8Array[]) this.#messageSize += piece.length;
+    if (this.#messageSize > this.#limit) {
+      this.fail(CloseCode.MessageTooBig, `message of more than ${this.#limit} bytes`);
       return false;
     }
     return true;
   }
 
   /** Message payload (transformed if need be): validate text, then hand it out or keep it. */
-  private deliver(piece: Uint8Array, frameEnd: boolean, messageEnd: boolean): void {
-    const opcode = this.messageOpcode;
+  private deliver(piece: Uint8Array, frameEnd: boolean, messageEnd: boolean, kept = false): void {
+    const opcode = this.#messageOpcode;
     if (opcode === TEXT) {
       // RFC 6455 8.1: "When an endpoint is to interpret a byte stream as UTF-8 but finds that the byte stream
       // is not, in fact, a valid UTF-8 stream, that endpoint MUST _Fail the WebSocket Connection_."
       const invalid = this.utf8.check(piece, 0, piece.length);
       if (invalid !== -1) {
-        if (this.streaming && invalid > 0) this.fragment(piece.subarray(0, invalid), false, false);
+        if (this.#streaming && invalid > 0) this.fragment(piece.subarray(0, invalid), false, false);
         return this.fail(CloseCode.InvalidPayload, 'invalid UTF-8 in a text message');
       }
       if (messageEnd && this.utf8.pending) {
-        if (this.streaming) this.fragment(piece, frameEnd, false);
+        if (this.#streaming) this.fragment(piece, frameEnd, false);
         return this.fail(CloseCode.InvalidPayload, 'text message ends inside a UTF-8 sequence');
       }
     }
-    if (this.streaming) {
+    if (this.#streaming) {
       this.fragment(piece, frameEnd, messageEnd);
-    } else if (messageEnd && this.heldSize === 0 && this.pieces.length === 0) {
+    } else if (messageEnd && this.#heldSize === 0 && this.#pieces.length === 0) {
       // The whole message is this piece: hand out the view.
       this.emit({ type: 'message', kind: opcode === TEXT ? 'text' : 'binary', data: piece });
     } else {
-      if (piece.length !== 0) {
-        const pieces = this.pieces;
+      if (piece.length !== 0 && !kept) {
+        const pieces = this.#pieces;
         const n = pieces.length - 1;
         const previous = pieces[n];
-        this.piecesSize += piece.length;
+        this.#piecesSize += piece.length;
         // A transform's successive outputs are often adjacent views of one buffer: one piece.
-        if (previous !== undefined && previous.buffer === piece.buffer && previous.byteOffset + previous.length === piece.byteOffset && this.transform !== null) {
+        if (previous !== undefined && previous.buffer === piece.buffer && previous.byteOffset + previous.length === piece.byteOffset && this.#transform !== null) {
           pieces[n] = new Uint8Array(piece.buffer, previous.byteOffset, previous.length + piece.length);
-        } else if (pieces.push(piece) >= MAX_PIECES || this.held.length + this.piecesSize > this.maxBufferedBytes) {
+        } else if (pieces.push(piece) >= MAX_PIECES || this.#held.length + this.#piecesSize > this.#maxBufferedBytes) {
           // Many pieces, or a buffer with room to spare besides them: gathered into the buffer.
           this.keepPieces();
         }
@@ -514,70 +523,84 @@ export class Connection {
       if (messageEnd) this.emit({ type: 'message', kind: opcode === TEXT ? 'text' : 'binary', data: this.assemble() });
     }
     if (messageEnd) {
-      this.messageOpcode = 0;
-      this.transform = null;
+      this.#messageOpcode = 0;
+      this.#transform = null;
     }
   }
 
   private fragment(data: Uint8Array, frameEnd: boolean, messageEnd: boolean): void {
-    this.emit({ type: 'fragment', kind: this.messageOpcode === TEXT ? 'text' : 'binary', data, frameEnd, messageEnd });
+    this.emit({ type: 'fragment', kind: this.#messageOpcode === TEXT ? 'text' : 'binary', data, frameEnd, messageEnd });
   }
 
   /** The complete message from `held` and `pieces`, with one copy of each byte at most. */
   private assemble(): Uint8Array {
-    const pieces = this.pieces;
-    const total = this.heldSize + this.piecesSize;
+    const pieces = this.#pieces;
+    const total = this.#heldSize + this.#piecesSize;
     let data: Uint8Array;
-    if (this.heldSize === 0 && pieces.length === 1) data = pieces[0]!;
+    if (this.#heldSize === 0 && pieces.length === 1) data = pieces[0]!;
     else if (total === 0) data = EMPTY;
     else {
       this.keepPieces(true);
-      const held = this.held;
+      const held = this.#held;
       if (held.length === total) data = held;
       else if (held.length > 2 * total) {
         // Much room left over: hand out an exact copy rather than pin the larger buffer.
-        data = this.allocate(total);
+        data = this.#allocate(total);
         data.set(held.subarray(0, total));
       } else {
         // Bytes past the message were never written: with a non-zeroing `allocate` they must not leak.
-        if (this.allocate !== newBytes) held.fill(0, total);
+        if (this.#allocate !== newBytes) held.fill(0, total);
         data = held.subarray(0, total);
       }
     }
-    this.pieces = [];
-    this.piecesSize = 0;
-    this.held = EMPTY;
-    this.heldSize = 0;
+    this.#pieces = [];
+    this.#piecesSize = 0;
+    this.#held = EMPTY;
+    this.#heldSize = 0;
     return data;
   }
 
-  /** Copies the pieces (views of the current chunk) into `held`, which the connection owns. */
-  private keepPieces(exact = false): void {
-    const pieces = this.pieces;
-    const size = this.heldSize + this.piecesSize;
-    if (this.held.length < size) {
+  /** Unmasks masked payload into `held` after what is there; returns the view of it there. */
+  private keepUnmasked(data: Uint8Array, key: Uint8Array, keyOffset: number): Uint8Array {
+    const n = data.length;
+    this.keepPieces(false, n);
+    const held = this.#held;
+    const at = this.#heldSize;
+    unmaskInto(data, key, keyOffset, held, at);
+    this.#heldSize = at + n;
+    return new Uint8Array(held.buffer, held.byteOffset + at, n);
+  }
+
+  /**
+   * Copies the pieces (views of the current chunk) into `held`, which the connection owns, with room for
+   * `extra` more bytes after them.
+   */
+  private keepPieces(exact = false, extra = 0): void {
+    const pieces = this.#pieces;
+    const size = this.#heldSize + this.#piecesSize + extra;
+    if (this.#held.length < size) {
       // One allocation of the message's exact size once it is known and at least 1/128 of it has arrived.
       // Otherwise start at 4 times what arrived and double, within the limit: a header announcing a large
       // frame followed by a trickle of bytes makes the connection allocate at most 128 times what it got.
-      const final = this.finalSize;
+      const final = this.#finalSize;
       const capacity = exact
         ? size
         : final >= size && size * 128 >= final
           ? final
-          : Math.min(final >= size ? final : this.limit, Math.max(this.held.length === 0 ? size * 4 : size, this.held.length * 2));
-      const next = this.allocate(capacity);
-      if (this.heldSize !== 0) next.set(this.held.subarray(0, this.heldSize));
-      this.held = next;
+          : Math.min(final >= size ? final : this.#limit, Math.max(this.#held.length === 0 ? size * 4 : size, this.#held.length * 2));
+      const next = this.#allocate(capacity);
+      if (this.#heldSize !== 0) next.set(this.#held.subarray(0, this.#heldSize));
+      this.#held = next;
     }
-    const held = this.held;
-    let at = this.heldSize;
+    const held = this.#held;
+    let at = this.#heldSize;
     for (const piece of pieces) {
       held.set(piece, at);
       at += piece.length;
     }
-    this.heldSize = at;
+    this.#heldSize = at;
     pieces.length = 0;
-    this.piecesSize = 0;
+    this.#piecesSize = 0;
   }
 
   /** A whole control frame (RFC 6455 5.5). */
@@ -587,9 +610,9 @@ export class Connection {
       // RFC 6455 5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response". It is
       // handed out after the ping event, unless the application has called close() meanwhile (RFC 6455 5.5.1:
       // nothing follows a Close). Framed now: the application may modify the ping event's data.
-      if (this.autoPong && this.phase === OPEN) {
-        this.due = PONG_DUE;
-        this.duePong = this.frame(0x80 | Opcode.Pong, this.keys === null ? data.slice() : data);
+      if (this.#autoPong && this.#phase === OPEN) {
+        this.#due = PONG_DUE;
+        this.#duePong = this.frame(0x80 | Opcode.Pong, this.#keys === null ? data.slice() : data);
       }
     } else if (opcode === Opcode.Pong) {
       this.emit({ type: 'pong', data });
@@ -612,7 +635,7 @@ export class Connection {
       if (!isValidUtf8(text)) return this.fail(CloseCode.InvalidPayload, 'Close reason is not valid UTF-8');
       reason = decodeText(text);
     }
-    if (this.phase === OPEN) {
+    if (this.#phase === OPEN) {
       // RFC 6455 5.5.1: "If an endpoint receives a Close frame and did not previously send a Close frame, the
       // endpoint MUST send a Close frame in response ... typically echoing the status code it received."
       this.emit({ type: 'write', data: this.frame(0x80 | Opcode.Close, closePayload(data.length >= 2 ? code : undefined, EMPTY)) });
@@ -627,30 +650,30 @@ export class Connection {
    * of the same step (the valid part of a streamed text fragment), once the application has seen them.
    */
   private fail(code: number, reason: string): void {
-    if (this.ready !== null) {
-      this.due = FAILURE_DUE;
-      this.dueCode = code;
-      this.dueReason = reason;
+    if (this.#ready !== null) {
+      this.#due = FAILURE_DUE;
+      this.#dueCode = code;
+      this.#dueReason = reason;
       return;
     }
     this.emit({ type: 'protocol-error', code, reason });
-    if (this.phase === OPEN) this.emit({ type: 'write', data: this.frame(0x80 | Opcode.Close, closePayload(code, EMPTY)) });
+    if (this.#phase === OPEN) this.emit({ type: 'write', data: this.frame(0x80 | Opcode.Close, closePayload(code, EMPTY)) });
     this.closeWith(CloseCode.Abnormal, '', 'local', false);
   }
 
   private closeWith(code: number, reason: string, initiator: CloseEvent['initiator'], clean: boolean): void {
-    this.phase = CLOSED;
-    this.code = code;
-    this.reason = reason;
-    this.pieces = [];
-    this.piecesSize = 0;
-    this.held = EMPTY;
-    this.heldSize = 0;
-    this.transform = null;
-    this.sendOpcode = 0;
-    this.sendTransform = null;
-    this.parser.feed(EMPTY); // what is left of the input is ignored
-    if (this.extensions !== null) for (const extension of this.extensions) extension.dispose?.();
+    this.#phase = CLOSED;
+    this.#code = code;
+    this.#reason = reason;
+    this.#pieces = [];
+    this.#piecesSize = 0;
+    this.#held = EMPTY;
+    this.#heldSize = 0;
+    this.#transform = null;
+    this.#sendOpcode = 0;
+    this.#sendTransform = null;
+    this.#parser.feed(EMPTY); // what is left of the input is ignored
+    if (this.#extensions !== null) for (const extension of this.#extensions) extension.dispose?.();
     this.emit({ type: 'close', code, reason, initiator, clean });
     // RFC 6455 7.1.1: "the underlying TCP connection, in most normal cases, SHOULD be closed first by the
     // server"; a client SHOULD wait for the server to close it. After a failure, either side closes now.
@@ -677,11 +700,11 @@ export class Connection {
 
   private sendWhole(opcode: number, kind: MessageKind, payload: Uint8Array, options: SendOptions | undefined): Uint8Array[] {
     let b0 = 0x80 | opcode;
-    if (this.extensions !== null && options?.transform !== false) {
+    if (this.#extensions !== null && options?.transform !== false) {
       const transform = this.startSendTransform(kind, payload.length, options?.transform === true);
       if (transform !== null) {
         payload = concatBytes(transform.push(payload, true));
-        b0 |= this.sendRsv;
+        b0 |= this.#sendRsv;
       }
     }
     return this.frame(b0, payload);
@@ -702,27 +725,27 @@ export class Connection {
     // Checked before anything changes: a fragment that throws leaves no message begun.
     const payload = this.fragmentPayload(opcode, data, false);
     let b0 = opcode;
-    this.sendTransform = null;
-    if (this.extensions !== null && options?.transform !== false) {
-      this.sendTransform = this.startSendTransform(kind, undefined, options?.transform === true);
-      if (this.sendTransform !== null) b0 |= this.sendRsv;
+    this.#sendTransform = null;
+    if (this.#extensions !== null && options?.transform !== false) {
+      this.#sendTransform = this.startSendTransform(kind, undefined, options?.transform === true);
+      if (this.#sendTransform !== null) b0 |= this.#sendRsv;
     }
-    this.sendOpcode = opcode;
+    this.#sendOpcode = opcode;
     return this.sendFragment(b0, payload, false);
   }
 
   /** The next fragment of the message begun with `startMessage()`. */
   continueMessage(data: string | Uint8Array): Uint8Array[] {
     this.checkFragment();
-    return this.sendFragment(Opcode.Continuation, this.fragmentPayload(this.sendOpcode, data, false), false);
+    return this.sendFragment(Opcode.Continuation, this.fragmentPayload(this.#sendOpcode, data, false), false);
   }
 
   /** The last fragment of the message begun with `startMessage()` (possibly empty). */
   finishMessage(data: string | Uint8Array = EMPTY): Uint8Array[] {
     this.checkFragment();
-    const frames = this.sendFragment(0x80, this.fragmentPayload(this.sendOpcode, data, true), true);
-    this.sendOpcode = 0;
-    this.sendTransform = null;
+    const frames = this.sendFragment(0x80, this.fragmentPayload(this.#sendOpcode, data, true), true);
+    this.#sendOpcode = 0;
+    this.#sendTransform = null;
     return frames;
   }
 
@@ -752,7 +775,7 @@ export class Connection {
   }
 
   private sendFragment(b0: number, payload: Uint8Array, fin: boolean): Uint8Array[] {
-    const transform = this.sendTransform;
+    const transform = this.#sendTransform;
     if (transform !== null) payload = concatBytes(transform.push(payload, fin));
     return this.frame(b0, payload);
   }
@@ -760,13 +783,13 @@ export class Connection {
   private startSendTransform(kind: MessageKind, length: number | undefined, requested: boolean): SendTransform | null {
     let transform: SendTransform | null = null;
     let rsv = 0;
-    for (const extension of this.extensions!) {
+    for (const extension of this.#extensions!) {
       const next = extension.sendMessage(kind, length, requested);
       if (!next) continue;
       transform = transform === null ? next : chainSend(transform, next);
       rsv |= extension.rsv;
     }
-    this.sendRsv = rsv;
+    this.#sendRsv = rsv;
     return transform;
   }
 
@@ -799,16 +822,16 @@ export class Connection {
     }
     const reasonBytes = encoder.encode(reason);
     if (reasonBytes.length > MAX_CLOSE_REASON) throw new RangeError(`the close reason is ${reasonBytes.length} bytes of UTF-8; at most ${MAX_CLOSE_REASON} fit`);
-    this.phase = CLOSE_SENT;
-    this.sendOpcode = 0;
-    this.sendTransform = null;
+    this.#phase = CLOSE_SENT;
+    this.#sendOpcode = 0;
+    this.#sendTransform = null;
     return this.frame(0x80 | Opcode.Close, closePayload(code, reasonBytes));
   }
 
   private checkSend(): void {
-    if (this.phase === OPEN) return;
+    if (this.#phase === OPEN) return;
     throw new Error(
-      this.phase === CLOSE_SENT
+      this.#phase === CLOSE_SENT
         ? 'cannot send: close() was called, and nothing may follow a Close frame'
         : 'cannot send: the connection is closed',
     );
@@ -817,20 +840,20 @@ export class Connection {
   /** A new message may not start inside a fragmented one (RFC 6455 5.4); control frames may. */
   private checkMessageStart(): void {
     this.checkSend();
-    if (this.sendOpcode !== 0) throw new Error('a fragmented message is being sent: finish it with finishMessage() first');
+    if (this.#sendOpcode !== 0) throw new Error('a fragmented message is being sent: finish it with finishMessage() first');
   }
 
   private checkFragment(): void {
     this.checkSend();
-    if (this.sendOpcode === 0) throw new Error('no fragmented message in progress: call startMessage() first');
+    if (this.#sendOpcode === 0) throw new Error('no fragmented message in progress: call startMessage() first');
   }
 
   /** Frames a payload, masked with the next key for a client. */
   private frame(b0: number, payload: Uint8Array): Uint8Array[] {
-    const keys = this.keys;
+    const keys = this.#keys;
     if (keys === null) return encodeWith(b0, payload, null);
-    keys.take(this.key, 0);
-    return encodeWith(b0, payload, this.key, this.allocateFrame);
+    keys.take(this.#key, 0);
+    return encodeWith(b0, payload, this.#key, this.#allocateFrame);
   }
 }
 

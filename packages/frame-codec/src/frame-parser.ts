@@ -1,7 +1,7 @@
 // RFC 6455 5.2: the frame layer's parser. It reads frame headers and hands out
 // payload as it arrives, from chunks split anywhere, and checks every rule a
 // single frame header can break on its own.
-import { maskBytes } from './mask.js';
+import { SIMD_THRESHOLD, maskBytes } from './mask.js';
 import { MAX_CONTROL_PAYLOAD, isKnownOpcode } from './opcodes.js';
 
 /** Which end of the connection this is. */
@@ -111,32 +111,43 @@ export class FrameParser {
   payload: Uint8Array = EMPTY;
   /** @internal */
   frameEnd = false;
+  /**
+   * @internal True leaves a long piece of a data frame masked unless it ends a final frame (which may be a
+   * whole message, handed out as a view): the connection unmasks what it keeps while copying it, and resets
+   * `payloadMasked`.
+   */
+  deferUnmask = false;
+  /** @internal Whether the current piece was left masked; `key` and `keyOffset` then say how to unmask it. */
+  payloadMasked = false;
+  /** @internal The current frame's masking key. */
+  readonly key = new Uint8Array(4);
+  /** @internal Which byte of the frame's payload the current piece starts at (for the key rotation). */
+  keyOffset = 0;
   /** @internal The failure, set at the FAILED step. */
   errorCode = 0;
   /** @internal */
   errorReason = '';
 
-  private readonly requireMask: boolean;
-  private readonly maxFramePayload: number;
-  private chunk: Uint8Array = EMPTY;
-  private pos = 0;
-  private reading = READING_HEADER;
+  readonly #requireMask: boolean;
+  readonly #maxFramePayload: number;
+  #chunk: Uint8Array = EMPTY;
+  #pos = 0;
+  #reading = READING_HEADER;
   /** A header split across chunks, gathered here (at most 14 bytes). */
-  private readonly head = new Uint8Array(14);
-  private headLength = 0;
-  private readonly key = new Uint8Array(4);
+  readonly #head = new Uint8Array(14);
+  #headLength = 0;
   /** Payload bytes of the current frame not handed out yet. */
-  private remaining = 0;
+  #remaining = 0;
   /** Payload bytes of the current frame handed out so far (for the key rotation). */
-  private offset = 0;
+  #offset = 0;
   /** A control frame's payload split across chunks. */
-  private control: Uint8Array | null = null;
+  #control: Uint8Array | null = null;
 
   constructor(options: FrameParserOptions) {
     const role = options?.role;
     if (role !== 'client' && role !== 'server') throw new TypeError(`role must be 'client' or 'server', got ${String(role)}`);
-    this.requireMask = role === 'server';
-    this.maxFramePayload = limitOption(options.maxFramePayload, DEFAULT_MAX_PAYLOAD, 'maxFramePayload');
+    this.#requireMask = role === 'server';
+    this.#maxFramePayload = limitOption(options.maxFramePayload, DEFAULT_MAX_PAYLOAD, 'maxFramePayload');
   }
 
   /**
@@ -168,39 +179,39 @@ export class FrameParser {
    * payload, or failed.
    */
   get state(): 'idle' | 'header' | 'payload' | 'failed' {
-    if (this.reading === READING_PAYLOAD) return 'payload';
-    if (this.reading === READING_FAILED) return 'failed';
-    return this.headLength === 0 ? 'idle' : 'header';
+    if (this.#reading === READING_PAYLOAD) return 'payload';
+    if (this.#reading === READING_FAILED) return 'failed';
+    return this.#headLength === 0 ? 'idle' : 'header';
   }
 
   /** Bytes held between calls: a split header and a split control frame's payload. */
   get bufferedBytes(): number {
-    return this.headLength + (this.control === null ? 0 : this.control.length);
+    return this.#headLength + (this.#control === null ? 0 : this.#control.length);
   }
 
   /** @internal Bytes of the current chunk not parsed yet. */
   get available(): number {
-    return this.chunk.length - this.pos;
+    return this.#chunk.length - this.#pos;
   }
 
   /** @internal Sets the chunk that `step()` reads from. */
   feed(chunk: Uint8Array): void {
-    this.chunk = chunk;
-    this.pos = 0;
+    this.#chunk = chunk;
+    this.#pos = 0;
     this.payload = EMPTY;
   }
 
   /** @internal Advances by one header, payload piece or error; NEED_DATA when the chunk is used up. */
   step(): number {
-    if (this.reading === READING_PAYLOAD) return this.opcode < 8 ? this.readData() : this.readControl();
-    if (this.reading === READING_HEADER) return this.readHeader();
+    if (this.#reading === READING_PAYLOAD) return this.opcode < 8 ? this.readData() : this.readControl();
+    if (this.#reading === READING_HEADER) return this.readHeader();
     return NEED_DATA;
   }
 
   private readHeader(): number {
-    const chunk = this.chunk;
-    const pos = this.pos;
-    if (this.headLength === 0 && chunk.length - pos >= 2) {
+    const chunk = this.#chunk;
+    const pos = this.#pos;
+    if (this.#headLength === 0 && chunk.length - pos >= 2) {
       // Fast path: the header starts in this chunk, read it by index.
       const b1 = chunk[pos + 1]!;
       if (!this.checkStart(chunk[pos]!, b1)) return FAILED;
@@ -216,7 +227,7 @@ export class FrameParser {
           key[2] = chunk[pos + lengthEnd + 2]!;
           key[3] = chunk[pos + lengthEnd + 3]!;
         }
-        this.pos = pos + end;
+        this.#pos = pos + end;
         return this.beginPayload();
       }
     }
@@ -225,10 +236,10 @@ export class FrameParser {
 
   /** A header split across chunks: gather it in `head`, checking each part once as it completes. */
   private readSplitHeader(): number {
-    const chunk = this.chunk;
-    const head = this.head;
-    const before = this.headLength;
-    let pos = this.pos;
+    const chunk = this.#chunk;
+    const head = this.#head;
+    const before = this.#headLength;
+    let pos = this.#pos;
     let n = before;
     while (n < 2 && pos < chunk.length) head[n++] = chunk[pos++]!;
     if (n < 2) return this.wait(n, pos);
@@ -242,14 +253,14 @@ export class FrameParser {
     while (n < end && pos < chunk.length) head[n++] = chunk[pos++]!;
     if (n < end) return this.wait(n, pos);
     if (this.masked) this.key.set(head.subarray(lengthEnd, end));
-    this.headLength = 0;
-    this.pos = pos;
+    this.#headLength = 0;
+    this.#pos = pos;
     return this.beginPayload();
   }
 
   private wait(headLength: number, pos: number): number {
-    this.headLength = headLength;
-    this.pos = pos;
+    this.#headLength = headLength;
+    this.#pos = pos;
     return NEED_DATA;
   }
 
@@ -269,7 +280,7 @@ export class FrameParser {
     }
     // RFC 6455 5.1: "The server MUST close the connection upon receiving a frame that is not masked" and
     // "A client MUST close a connection if it detects a masked frame."
-    if (this.masked !== this.requireMask) return this.fail(1002, this.requireMask ? 'unmasked frame from a client' : 'masked frame from a server');
+    if (this.masked !== this.#requireMask) return this.fail(1002, this.#requireMask ? 'unmasked frame from a client' : 'masked frame from a server');
     return true;
   }
 
@@ -290,72 +301,78 @@ export class FrameParser {
     }
     this.length = length;
     // Control frames are bounded by the 125-byte rule alone.
-    if (this.opcode < 8 && (length > this.maxFramePayload || length > Number.MAX_SAFE_INTEGER)) {
-      return this.fail(1009, `frame payload of ${length} bytes is over the limit of ${this.maxFramePayload}`);
+    if (this.opcode < 8 && (length > this.#maxFramePayload || length > Number.MAX_SAFE_INTEGER)) {
+      return this.fail(1009, `frame payload of ${length} bytes is over the limit of ${this.#maxFramePayload}`);
     }
     return true;
   }
 
   private fail(code: number, reason: string): false {
-    this.reading = READING_FAILED;
+    this.#reading = READING_FAILED;
     this.errorCode = code;
     this.errorReason = reason;
-    this.control = null;
+    this.#control = null;
     return false;
   }
 
   private beginPayload(): number {
-    this.remaining = this.length;
-    this.offset = 0;
-    this.reading = READING_PAYLOAD;
+    this.#remaining = this.length;
+    this.#offset = 0;
+    this.#reading = READING_PAYLOAD;
     return HEADER;
   }
 
   /** A piece of a data frame: whatever of it this chunk holds, unmasked in place. */
   private readData(): number {
-    const chunk = this.chunk;
-    const pos = this.pos;
-    const remaining = this.remaining;
+    const chunk = this.#chunk;
+    const pos = this.#pos;
+    const remaining = this.#remaining;
     let n = chunk.length - pos;
     if (n >= remaining) n = remaining;
     else if (n === 0) return NEED_DATA;
     const end = pos + n;
+    const frameEnd = n === remaining;
     if (n === 0) this.payload = EMPTY;
     else {
-      if (this.masked) maskBytes(chunk, this.key, this.offset, pos, end);
+      if (this.masked) {
+        if (n >= SIMD_THRESHOLD && this.deferUnmask && !(frameEnd && this.fin)) {
+          this.payloadMasked = true;
+          this.keyOffset = this.#offset;
+        } else maskBytes(chunk, this.key, this.#offset, pos, end);
+      }
       this.payload = chunk.subarray(pos, end);
     }
-    this.pos = end;
-    this.offset += n;
-    this.remaining = remaining - n;
-    this.frameEnd = n === remaining;
-    if (this.frameEnd) this.reading = READING_HEADER;
+    this.#pos = end;
+    this.#offset += n;
+    this.#remaining = remaining - n;
+    this.frameEnd = frameEnd;
+    if (frameEnd) this.#reading = READING_HEADER;
     return PAYLOAD;
   }
 
   /** A control frame comes whole: a view if it lies in this chunk, else gathered in a buffer of its own. */
   private readControl(): number {
-    const chunk = this.chunk;
-    const pos = this.pos;
+    const chunk = this.#chunk;
+    const pos = this.#pos;
     const length = this.length;
     let payload: Uint8Array;
-    if (this.control === null && chunk.length - pos >= length) {
+    if (this.#control === null && chunk.length - pos >= length) {
       payload = length === 0 ? EMPTY : chunk.subarray(pos, pos + length);
-      this.pos = pos + length;
+      this.#pos = pos + length;
     } else {
-      const control = (this.control ??= new Uint8Array(length));
-      const n = Math.min(this.remaining, chunk.length - pos);
-      control.set(chunk.subarray(pos, pos + n), length - this.remaining);
-      this.pos = pos + n;
-      this.remaining -= n;
-      if (this.remaining !== 0) return NEED_DATA;
+      const control = (this.#control ??= new Uint8Array(length));
+      const n = Math.min(this.#remaining, chunk.length - pos);
+      control.set(chunk.subarray(pos, pos + n), length - this.#remaining);
+      this.#pos = pos + n;
+      this.#remaining -= n;
+      if (this.#remaining !== 0) return NEED_DATA;
       payload = control;
-      this.control = null;
+      this.#control = null;
     }
     if (this.masked) maskBytes(payload, this.key, 0, 0, length);
     this.payload = payload;
     this.frameEnd = true;
-    this.reading = READING_HEADER;
+    this.#reading = READING_HEADER;
     return PAYLOAD;
   }
 }

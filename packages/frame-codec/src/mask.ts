@@ -61,7 +61,7 @@ export function mask(data: Uint8Array, key: Uint8Array): void {
  * word loop on 16 KiB (17 against 9 GB/s here), even on 1 KiB; below 512
  * bytes the two copies cost more than they save.
  */
-const SIMD_THRESHOLD = 512;
+export const SIMD_THRESHOLD = 512;
 
 /**
  * The module, assembled by hand (82 bytes). Its one function is
@@ -117,17 +117,36 @@ function loadSimd(): Simd | null {
 }
 
 function maskSimd(data: Uint8Array, key: Uint8Array, keyOffset: number, start: number, end: number): void {
+  xorSimd(data, start, data, start, end - start, key, keyOffset);
+}
+
+/**
+ * Writes `src` unmasked into `dst` from `dst[at]` on, where `src[0]` is byte
+ * number `keyOffset` of the frame payload; `src` is left as it was. One pass
+ * instead of unmasking in place and then copying.
+ */
+export function unmaskInto(src: Uint8Array, key: Uint8Array, keyOffset: number, dst: Uint8Array, at: number): void {
+  const n = src.length;
+  if (n >= SIMD_THRESHOLD && simd !== null && (simd !== undefined || loadSimd() !== null)) {
+    return xorSimd(src, 0, dst, at, n, key, keyOffset);
+  }
+  dst.set(src, at);
+  maskBytes(dst, key, keyOffset, at, at + n);
+}
+
+/** `dst[to, to + n)` = `src[from, from + n)` XOR the key, through WebAssembly memory; `src` may be `dst`. */
+function xorSimd(src: Uint8Array, from: number, dst: Uint8Array, to: number, n: number, key: Uint8Array, keyOffset: number): void {
   const { memory, xor } = simd!;
-  // memory[0] takes data[start] first, byte number keyOffset of the payload; blocks are multiples of 4
+  // memory[0] takes src[from] first, byte number keyOffset of the payload; blocks are multiples of 4
   // long, so every block starts at that key byte. WebAssembly is little-endian.
   const k = keyOffset;
   const word = key[k & 3]! | (key[(k + 1) & 3]! << 8) | (key[(k + 2) & 3]! << 16) | (key[(k + 3) & 3]! << 24);
-  for (let i = start; i < end; i += BLOCK) {
-    const n = Math.min(BLOCK, end - i);
+  for (let i = 0; i < n; i += BLOCK) {
+    const m = Math.min(BLOCK, n - i);
     // A plain view: `subarray` of a Node Buffer makes another Buffer, which costs more than a small copy.
-    memory.set(new Uint8Array(data.buffer, data.byteOffset + i, n));
-    // Past n, up to the next multiple of 16, are leftovers of earlier blocks: XORing them is harmless.
-    xor(0, (n + 15) & ~15, word);
-    data.set(memory.subarray(0, n), i);
+    memory.set(new Uint8Array(src.buffer, src.byteOffset + from + i, m));
+    // Past m, up to the next multiple of 16, are leftovers of earlier blocks: XORing them is harmless.
+    xor(0, (m + 15) & ~15, word);
+    dst.set(memory.subarray(0, m), to + i);
   }
 }

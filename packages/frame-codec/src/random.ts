@@ -43,23 +43,23 @@ const POOL_SIZE = 1024;
 
 /** Hands out 4-byte masking keys from a pool refilled by one call to the source. */
 export class MaskKeyPool {
-  private readonly pool = new Uint8Array(POOL_SIZE);
-  private next = POOL_SIZE;
+  readonly #pool = new Uint8Array(POOL_SIZE);
+  #next = POOL_SIZE;
 
   constructor(private readonly random: RandomSource) {}
 
   /** Writes the next key to `target[offset, offset + 4)`. */
   take(target: Uint8Array, offset: number): void {
-    if (this.next === POOL_SIZE) {
-      this.random(this.pool);
-      this.next = 0;
+    if (this.#next === POOL_SIZE) {
+      this.random(this.#pool);
+      this.#next = 0;
     }
-    const pool = this.pool;
-    const i = this.next;
+    const pool = this.#pool;
+    const i = this.#next;
     target[offset] = pool[i]!;
     target[offset + 1] = pool[i + 1]!;
     target[offset + 2] = pool[i + 2]!;
     target[offset + 3] = pool[i + 3]!;
-    this.next = i + 4;
+    this.#next = i + 4;
   }
 }

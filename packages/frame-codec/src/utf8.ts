@@ -13,33 +13,33 @@ const WORD_SCAN = 64;
  */
 export class Utf8Validator {
   /** Continuation bytes still expected for the current code point. */
-  private need = 0;
+  #need = 0;
   /** The range the next continuation byte must fall in. */
-  private lo = 0x80;
-  private hi = 0xbf;
+  #lo = 0x80;
+  #hi = 0xbf;
 
   /** Whether the bytes so far end inside a code point. */
   get pending(): boolean {
-    return this.need !== 0;
+    return this.#need !== 0;
   }
 
   /** The state, for `restore()`. */
   save(): number {
-    return this.need | (this.lo << 8) | (this.hi << 16);
+    return this.#need | (this.#lo << 8) | (this.#hi << 16);
   }
 
   /** Returns to a state that `save()` returned. */
   restore(state: number): void {
-    this.need = state & 0xff;
-    this.lo = (state >>> 8) & 0xff;
-    this.hi = state >>> 16;
+    this.#need = state & 0xff;
+    this.#lo = (state >>> 8) & 0xff;
+    this.#hi = state >>> 16;
   }
 
   /** Forgets any unfinished code point. */
   reset(): void {
-    this.need = 0;
-    this.lo = 0x80;
-    this.hi = 0xbf;
+    this.#need = 0;
+    this.#lo = 0x80;
+    this.#hi = 0xbf;
   }
 
   /**
@@ -50,9 +50,9 @@ export class Utf8Validator {
    */
   check(bytes: Uint8Array, start = 0, end = bytes.length): number {
     let i = start;
-    let need = this.need;
-    let lo = this.lo;
-    let hi = this.hi;
+    let need = this.#need;
+    let lo = this.#lo;
+    let hi = this.#hi;
     let words: Uint32Array | undefined;
     let wordsBase = 0;
     const base = bytes.byteOffset;
@@ -121,9 +121,9 @@ export class Utf8Validator {
         hi = 0xbf;
       }
     }
-    this.need = need;
-    this.lo = lo;
-    this.hi = hi;
+    this.#need = need;
+    this.#lo = lo;
+    this.#hi = hi;
     return -1;
   }
 }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Connection, FrameParser, decodeText, seededRandom, type ConnectionEvent } from '@hybi/frame-codec';
 import { bytes, clientFrame, concat, frame, hex, plain, receiveAll, serverFails, splittings, text } from './helpers.js';
@@ -623,6 +624,57 @@ describe('Connection', () => {
       const data = (event as { data: Uint8Array }).data;
       expect(data.length).toBe(100);
       expect(data.buffer.byteLength).toBe(100);
+    });
+
+    it('unmasks what it keeps while copying it: any sizes, keys per frame, split points and UTF-8 boundaries', () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.constantFrom(0, 1, 3, 511, 512, 700, 4097, 65536, 70_001), { minLength: 1, maxLength: 3 }),
+          fc.array(fc.nat(), { maxLength: 6 }),
+          fc.boolean(),
+          fc.integer({ min: 1, max: 0xffffffff }),
+          (sizes, cuts, asText, seed) => {
+            // Text: one 4-byte character repeated, so that fragments and chunks split code points anywhere.
+            const total = sizes.reduce((a: number, b) => a + b, 0);
+            const message = asText ? text('😀'.repeat(Math.ceil(total / 4))).subarray(0, total - (total % 4)) : new Uint8Array(total);
+            let state = seed;
+            if (!asText) for (let i = 0; i < total; i++) message[i] = state = (Math.imul(state, 1103515245) + 12345) >>> 16;
+            const frames: Uint8Array[] = [];
+            let at = 0;
+            sizes.forEach((size, i) => {
+              const end = i === sizes.length - 1 ? message.length : Math.min(at + size, message.length);
+              const key = [(seed + i) & 0xff, (seed >>> 8) & 0xff, i * 77 & 0xff, 0x5a];
+              frames.push(frame(i === 0 ? (asText ? 1 : 2) : 0, message.subarray(at, end), { key, fin: i === sizes.length - 1 }));
+              at = end;
+            });
+            const input = concat(...frames);
+            const points = [...new Set(cuts.map((c) => c % (input.length + 1)))].sort((a, b) => a - b);
+            const s = server({ maxMessageSize: Infinity });
+            const events: ConnectionEvent[] = [];
+            let start = 0;
+            for (const point of [...points, input.length]) {
+              events.push(...s.receive(input.slice(start, point)));
+              start = point;
+            }
+            expect(events.map((e) => e.type)).toEqual(['message']);
+            const data = (events[0] as { data: Uint8Array }).data;
+            expect(data.length).toBe(message.length);
+            expect(data.every((b, i) => b === message[i])).toBe(true);
+          },
+        ),
+        { numRuns: 60 },
+      );
+    });
+
+    it('fails with 1007 at an invalid byte in a masked text frame it keeps, wherever the chunks end', () => {
+      const payload = text('é'.repeat(400));
+      payload[601] = 0xff;
+      const input = clientFrame(1, payload);
+      for (const point of [10, 300, 600, 602, 700]) {
+        const s = server();
+        expect(plain(s.receive(input.slice(0, point)))).toEqual(point > 8 + 601 ? serverFails(1007) : []);
+        if (point <= 8 + 601) expect(plain(s.receive(input.slice(point)))).toEqual(serverFails(1007));
+      }
     });
 
     it('allocates reassembled messages and masked frames with `allocate`, and never exposes bytes it did not write', () => {

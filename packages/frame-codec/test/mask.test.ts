@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mask } from '@hybi/frame-codec';
-import { maskBytes } from '../src/mask.js';
+import { maskBytes, unmaskInto } from '../src/mask.js';
 
 /** RFC 6455 5.3: "octet i of the transformed data is the XOR of octet i of the original data with octet at index i modulo 4 of the masking key". */
 function reference(data: Uint8Array, key: Uint8Array, keyOffset: number): Uint8Array {
@@ -108,6 +108,35 @@ describe('RFC 6455 5.3 masking of long runs (WebAssembly SIMD)', () => {
   });
 });
 
+describe('unmasking while copying (unmaskInto)', () => {
+  const key = Uint8Array.of(0x37, 0xfa, 0x21, 0x3d);
+
+  it('writes the unmasked bytes at any place of the target, leaving the source and the rest alone', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(0, 1, 5, 31, 32, 511, 512, 513, 4096, 65535, 65536, 65537, 131072 + 5),
+        fc.nat(7),
+        fc.nat(7),
+        fc.nat(7),
+        fc.integer({ min: 1, max: 0xffffffff }),
+        (length, lead, at, keyOffset, seed) => {
+          const source = new Uint8Array(lead + length);
+          let state = seed;
+          for (let i = 0; i < source.length; i++) source[i] = state = (Math.imul(state, 1103515245) + 12345) >>> 16;
+          const before = source.slice();
+          const data = source.subarray(lead);
+          const target = new Uint8Array(at + length + 8).fill(0xee);
+          unmaskInto(data, key, keyOffset, target, at);
+          expect(firstDifference(target.subarray(at, at + length), reference(data, key, keyOffset))).toBe(-1);
+          expect([...target.subarray(0, at), ...target.subarray(at + length)].every((b) => b === 0xee)).toBe(true);
+          expect(firstDifference(source, before)).toBe(-1);
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+});
+
 describe('masking without WebAssembly', () => {
   afterEach(() => {
     vi.unstubAllGlobals();
@@ -117,6 +146,11 @@ describe('masking without WebAssembly', () => {
   async function freshMask(): Promise<typeof maskBytes> {
     vi.resetModules();
     return (await import('../src/mask.js')).maskBytes;
+  }
+
+  async function freshUnmaskInto(): Promise<typeof unmaskInto> {
+    vi.resetModules();
+    return (await import('../src/mask.js')).unmaskInto;
   }
 
   it('uses WebAssembly where the runtime has it (here, Node)', async () => {
@@ -142,6 +176,15 @@ describe('masking without WebAssembly', () => {
       const expected = reference(data, key4, 3);
       fresh(data, key4, 3, 0, data.length);
       expect(firstDifference(data, expected)).toBe(-1);
+    });
+
+    it(`unmasks while copying by 32-bit words: ${name}`, async () => {
+      vi.stubGlobal('WebAssembly', stub);
+      const unmask = await freshUnmaskInto();
+      const data = new Uint8Array(70_001).map((_, i) => i * 3);
+      const target = new Uint8Array(70_003);
+      unmask(data, key4, 1, target, 2);
+      expect(firstDifference(target.subarray(2), reference(data, key4, 1))).toBe(-1);
     });
   }
 });

@@ -61,7 +61,7 @@ export class ClientHandshake {
     const { url } = options;
     this.url = parseWebSocketUrl(typeof url === 'string' ? url : url.href);
     this.#parser = new HeadParser(false, headLimits(options));
-    this.#maxBodyBytes = limitOption(options, 'maxBodyBytes', 16384);
+    this.#maxBodyBytes = limitOption(options.maxBodyBytes, 'maxBodyBytes', 16384);
     this.#offer = { protocols: options.protocols ?? [], extensions: options.extensions ?? [] };
     this.key = generateKey(options.random ?? defaultRandom);
     this.request = createRequest(this.url, this.key, options);

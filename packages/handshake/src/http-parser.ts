@@ -33,9 +33,8 @@ export type HeadErrorCode =
   | 'headers-too-large'
   | 'too-many-headers';
 
-/** Reads the `max*` option `name` of `options`: a positive safe integer, or the default. */
-export function limitOption<Options>(options: Options, name: keyof Options & string, fallback: number): number {
-  const value = options[name] as number | undefined;
+/** Reads a `max*` option: a positive safe integer, or the default. */
+export function limitOption(value: number | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer`);
   return value;
@@ -44,9 +43,9 @@ export function limitOption<Options>(options: Options, name: keyof Options & str
 /** The head limits from `max*` options, defaults filled in (8 KiB, 16 KiB, 100). */
 export function headLimits(options: { readonly maxLineBytes?: number | undefined; readonly maxHeaderBytes?: number | undefined; readonly maxHeaders?: number | undefined }): HeadLimits {
   return {
-    maxLineBytes: limitOption(options, 'maxLineBytes', 8192),
-    maxHeaderBytes: limitOption(options, 'maxHeaderBytes', 16384),
-    maxHeaders: limitOption(options, 'maxHeaders', 100),
+    maxLineBytes: limitOption(options.maxLineBytes, 'maxLineBytes', 8192),
+    maxHeaderBytes: limitOption(options.maxHeaderBytes, 'maxHeaderBytes', 16384),
+    maxHeaders: limitOption(options.maxHeaders, 'maxHeaders', 100),
   };
 }
 

@@ -50,7 +50,7 @@ export class ServerHandshake {
   /** Throws a RangeError for a limit that is not a positive integer. */
   constructor(options: ServerOptions = {}) {
     this.#parser = new HeadParser(true, headLimits(options));
-    this.#maxEarlyDataBytes = limitOption(options, 'maxEarlyDataBytes', 65536);
+    this.#maxEarlyDataBytes = limitOption(options.maxEarlyDataBytes, 'maxEarlyDataBytes', 65536);
   }
 
   get state(): ServerState {
@@ -181,7 +181,7 @@ export function validateUpgradeRequest(request: ParsedRequest): RequestEvent | R
   const list: unknown[] = Array.isArray(headers) ? headers : [0];
   const pairs = (typeof list[0] === 'string' ? list.flatMap((name, i) => (i % 2 ? [] : [[name, list[i + 1]]])) : list) as HeaderList;
   if (![method, target, httpVersion, ...pairs.flat()].every((part) => typeof part === 'string') || pairs.some((pair) => pair.length !== 2)) {
-    throw new TypeError('expected { method, target, httpVersion?, headers } of strings, headers as pairs or a flat list');
+    throw new TypeError('expected { method, target, httpVersion?, headers } of strings');
   }
   // Characters above U+00FF become DEL, which no line allows. A CR LF or a
   // colon in a name or value, or a space in the start line, would make other

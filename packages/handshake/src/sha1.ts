@@ -4,15 +4,21 @@
 // No allocation per call: one message schedule and one state, reused.
 
 /** The message schedule W of FIPS 180-4 6.1.2; words 0-15 are the block. */
-const schedule = new Int32Array(80);
+export const schedule = new Int32Array(80);
 /** The hash value H: five big-endian words. */
-const state = new Int32Array(5);
+export const state = new Int32Array(5);
 
-/** The initial hash value of FIPS 180-4 5.3.1. */
-const INITIAL = Int32Array.of(0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0);
+/** Sets `state` to the initial hash value of FIPS 180-4 5.3.1. */
+export function startHash(): void {
+  state[0] = 0x67452301;
+  state[1] = 0xefcdab89;
+  state[2] = 0x98badcfe;
+  state[3] = 0x10325476;
+  state[4] = 0xc3d2e1f0;
+}
 
 /** Fills words 16-79 of a schedule from its block, words 0-15. */
-function expand(w: Int32Array): Int32Array {
+export function expand(w: Int32Array): Int32Array {
   for (let t = 16; t < 80; t++) {
     const x = w[t - 3]! ^ w[t - 8]! ^ w[t - 14]! ^ w[t - 16]!;
     w[t] = (x << 1) | (x >>> 31);
@@ -25,7 +31,7 @@ function expand(w: Int32Array): Int32Array {
  * bindings are copied to locals first: bundlers turn `const` into `var`,
  * whose every use in a hot loop costs a context load.
  */
-function compress(w: Int32Array): void {
+export function compress(w: Int32Array): void {
   const h = state;
   let a = h[0]!;
   let b = h[1]!;
@@ -76,7 +82,7 @@ function compress(w: Int32Array): void {
 }
 
 /** The big-endian word of Latin-1 text at `offset`: 4 characters, 0 past the end. */
-const wordAt = (text: string, offset: number): number =>
+export const wordAt = (text: string, offset: number): number =>
   ((text.charCodeAt(offset) & 0xff) << 24) | ((text.charCodeAt(offset + 1) & 0xff) << 16) | ((text.charCodeAt(offset + 2) & 0xff) << 8) | (text.charCodeAt(offset + 3) & 0xff);
 
 // A last block of padding only (zeros, then the length) has the same
@@ -84,8 +90,17 @@ const wordAt = (text: string, offset: number): number =>
 // every Sec-WebSocket-Accept: it is expanded once per length.
 const paddingBlock = new Int32Array(80);
 let paddingLength = -1;
-/** 0x80, then zeros: the padding of FIPS 180-4 5.1.1 up to the length. */
-const PADDING = `\x80${'\0'.repeat(63)}`;
+
+/** Hashes the last block of a `length`-byte message whose bytes and 0x80 all fit in the blocks before. */
+export function compressPaddingBlock(length: number): void {
+  if (paddingLength !== length) {
+    paddingLength = length;
+    paddingBlock[14] = length / 0x20000000;
+    paddingBlock[15] = length * 8;
+    expand(paddingBlock);
+  }
+  compress(paddingBlock);
+}
 
 /**
  * Hashes `message`, Latin-1 text (one byte per character); the digest is
@@ -94,28 +109,16 @@ const PADDING = `\x80${'\0'.repeat(63)}`;
 export function sha1Words(message: string): Int32Array {
   const length = message.length;
   // FIPS 180-4 5.1.1: 0x80, zeros up to 56 bytes modulo 64, and the length
-  // in bits as a 64-bit big-endian integer. The text is padded to whole
-  // blocks; the length goes over the last two words of the last one, or in
-  // a block of its own when it does not fit (more than 55 bytes in the last).
-  const text = message + PADDING.slice(0, 64 - (length & 63));
-  const own = (length & 63) > 55;
-  state.set(INITIAL);
+  // in bits as a 64-bit big-endian integer (written over the last two words).
+  const text = `${message}\x80${'\0'.repeat(((55 - length) & 63) + 8)}`;
+  startHash();
   for (let block = 0; block < text.length; block += 64) {
     for (let t = 0; t < 16; t++) schedule[t] = wordAt(text, block + t * 4);
-    if (!own && block + 64 === text.length) {
+    if (block + 64 === text.length) {
       schedule[14] = length / 0x20000000;
       schedule[15] = length * 8;
     }
     compress(expand(schedule));
-  }
-  if (own) {
-    if (paddingLength !== length) {
-      paddingLength = length;
-      paddingBlock[14] = length / 0x20000000;
-      paddingBlock[15] = length * 8;
-      expand(paddingBlock);
-    }
-    compress(paddingBlock);
   }
   return state;
 }

@@ -10,7 +10,7 @@
 import { isValidKey } from './accept-key.js';
 import type { RejectCode, RejectEvent, RequestEvent, ServerEvent } from './events.js';
 import { listContainsToken } from './header-values.js';
-import { COMPLETE, NONE, NO_BYTES, Tag, formatHeaders, utf8, type HeaderList } from './headers.js';
+import { COMPLETE, NONE, NO_BYTES, Tag, utf8, type HeaderList } from './headers.js';
 import { HeadParser, Push, headLimits, limitOption } from './http-parser.js';
 import { offerOf } from './negotiation.js';
 import { isValidAuthority, parseRequestTarget } from './uri.js';
@@ -164,6 +164,7 @@ export interface ParsedRequest {
   readonly headers: HeaderList | readonly string[];
 }
 
+const SHAPE = 'expected { method, target, httpVersion?, headers } of strings';
 const UNLIMITED = { maxLineBytes: Infinity, maxHeaderBytes: Infinity, maxHeaders: Infinity };
 
 /**
@@ -178,16 +179,19 @@ const UNLIMITED = { maxLineBytes: Infinity, maxHeaderBytes: Infinity, maxHeaders
  */
 export function validateUpgradeRequest(request: ParsedRequest): RequestEvent | RejectEvent {
   const { method, target, httpVersion = '1.1', headers } = request;
-  const list: unknown[] = Array.isArray(headers) ? headers : [0];
-  const pairs = (typeof list[0] === 'string' ? list.flatMap((name, i) => (i % 2 ? [] : [[name, list[i + 1]]])) : list) as HeaderList;
-  if (![method, target, httpVersion, ...pairs.flat()].every((part) => typeof part === 'string') || pairs.some((pair) => pair.length !== 2)) {
-    throw new TypeError('expected { method, target, httpVersion?, headers } of strings');
+  if (typeof method !== 'string' || typeof target !== 'string' || typeof httpVersion !== 'string' || !Array.isArray(headers)) throw new TypeError(SHAPE);
+  const flat = typeof headers[0] === 'string';
+  const pairs = (flat ? headers.filter((_, i) => i % 2 === 0).map((name, i) => [name, headers[2 * i + 1]]) : headers) as unknown[][];
+  let head = `${method} ${target} HTTP/${httpVersion}\r\n`;
+  for (const [name, value] of pairs) {
+    if (typeof name !== 'string' || typeof value !== 'string') throw new TypeError(SHAPE);
+    head += `${name}: ${value}\r\n`;
   }
   // Characters above U+00FF become DEL, which no line allows. A CR LF or a
   // colon in a name or value, or a space in the start line, would make other
   // lines or names: told apart by comparing what was parsed with what was given.
   const parser = new HeadParser(true, UNLIMITED);
-  const text = `${method} ${target} HTTP/${httpVersion}\r\n${formatHeaders(pairs)}\r\n`.replace(/[^\0-\xff]/g, '\x7f');
+  const text = `${head}\r\n`.replace(/[^\0-\xff]/g, '\x7f');
   const end = parser.push(text, 0);
   if (end === Push.FAILED) return rejection(parser.errorCode);
   if (parser.method !== method || parser.target !== target || `${parser.versionMajor}.${parser.versionMinor}` !== httpVersion) return rejection('invalid-start-line');

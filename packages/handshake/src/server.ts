@@ -120,7 +120,7 @@ export class ServerHandshake {
   }
 
   #awaiting(action: string): RequestEvent {
-    if (this.#state !== 'awaiting-decision') throw new Error(`${action}() needs a request event; the handshake is ${this.#state}`);
+    if (this.#state !== 'awaiting-decision') throw new Error(`${action}() in state ${this.#state}`);
     return this.#request!;
   }
 
@@ -164,6 +164,7 @@ export interface ParsedRequest {
   readonly headers: HeaderList | readonly string[];
 }
 
+const SHAPE = 'expected { method, target, httpVersion?, headers } of strings';
 const UNLIMITED = { maxLineBytes: Infinity, maxHeaderBytes: Infinity, maxHeaders: Infinity };
 
 /**
@@ -178,12 +179,12 @@ const UNLIMITED = { maxLineBytes: Infinity, maxHeaderBytes: Infinity, maxHeaders
  */
 export function validateUpgradeRequest(request: ParsedRequest): RequestEvent | RejectEvent {
   const { method, target, httpVersion = '1.1', headers } = request;
-  if (typeof method !== 'string' || typeof target !== 'string' || typeof httpVersion !== 'string' || !Array.isArray(headers)) throw new TypeError('expected { method, target, httpVersion?, headers }');
+  if (typeof method !== 'string' || typeof target !== 'string' || typeof httpVersion !== 'string' || !Array.isArray(headers)) throw new TypeError(SHAPE);
   const flat = typeof headers[0] === 'string';
   const pairs = (flat ? headers.filter((_, i) => i % 2 === 0).map((name, i) => [name, headers[2 * i + 1]]) : headers) as unknown[][];
   let head = `${method} ${target} HTTP/${httpVersion}\r\n`;
   for (const [name, value] of pairs) {
-    if (typeof name !== 'string' || typeof value !== 'string') throw new TypeError('headers must be string pairs or a flat string list');
+    if (typeof name !== 'string' || typeof value !== 'string') throw new TypeError(SHAPE);
     head += `${name}: ${value}\r\n`;
   }
   // Characters above U+00FF become DEL, which no line allows. A CR LF or a
@@ -216,7 +217,7 @@ const STATUS: Partial<Record<RejectCode, number>> = {
  * websocket` and `Sec-WebSocket-Version: 13` on a 426 (RFC 6455 4.4, RFC
  * 9110 15.5.22).
  */
-export function rejection(code: RejectCode, status = STATUS[code] ?? 400): RejectEvent {
+export function rejection(code: RejectCode, status: number = STATUS[code] ?? 400): RejectEvent {
   const reason = code.replace(/-/g, ' ');
   const body = utf8.encode(reason);
   const extra: HeaderList = status === 405 ? [['Allow', 'GET']] : status === 426 ? [['Upgrade', 'websocket'], ['Sec-WebSocket-Version', '13']] : [];
@@ -233,48 +234,45 @@ export function rejection(code: RejectCode, status = STATUS[code] ?? 400): Rejec
  */
 function checkRequest(parser: HeadParser): RequestEvent | RejectEvent {
   const result = checkFields(parser);
-  if (result.type === 'request') return result;
-  const { method, target, headers } = parser;
-  return { ...result, request: { method, target, httpVersion: `${parser.versionMajor}.${parser.versionMinor}`, headers } };
+  if (typeof result !== 'string') return result;
+  const { method, target, headers, versionMajor } = parser;
+  // HTTP/1.0 is understood (400, not 505), but the handshake needs 1.1.
+  return { ...rejection(result, versionMajor === 1 && result === 'unsupported-http-version' ? 400 : undefined), request: { method, target, httpVersion: `${versionMajor}.${parser.versionMinor}`, headers } };
 }
 
-/** The checks themselves (see checkRequest), in order. */
-function checkFields(parser: HeadParser): RequestEvent | RejectEvent {
+/** The checks themselves (see checkRequest), in order: the request, or the code of the first rule broken. */
+function checkFields(parser: HeadParser): RequestEvent | RejectCode {
   const { method, target, headers } = parser;
   // RFC 6455 4.1: "The method of the request MUST be GET, and the HTTP
-  // version MUST be at least 1.1." Major versions other than 1 get 505;
-  // HTTP/1.0 is understood (no 505), but the handshake needs 1.1.
-  if (parser.versionMajor !== 1) return rejection('unsupported-http-version');
-  if (parser.versionMinor === 0) return rejection('unsupported-http-version', 400);
-  if (method !== 'GET') return rejection('method-not-allowed');
+  // version MUST be at least 1.1." Major versions other than 1 get 505.
+  if (parser.versionMajor !== 1 || parser.versionMinor === 0) return 'unsupported-http-version';
+  if (method !== 'GET') return 'method-not-allowed';
   const form = parseRequestTarget(target);
-  if (form === null) return rejection('invalid-target');
+  if (form === null) return 'invalid-target';
   const values = parser.known;
   const hosts = values[Tag.HOST] ?? NONE;
   // RFC 9112 3.2: "A server MUST respond with a 400 (Bad Request) status
   // code to any HTTP/1.1 request message that lacks a Host header field and
   // to any request message that contains more than one Host header field
   // line or a Host header field with an invalid field value."
-  if (hosts.length !== 1 || !isValidAuthority(hosts[0]!)) return rejection('invalid-host');
+  if (hosts.length !== 1 || !isValidAuthority(hosts[0]!)) return 'invalid-host';
   // RFC 6455 4.2.1: "An |Upgrade| header field containing the value
   // "websocket", treated as an ASCII case-insensitive value." Without it this
   // is no WebSocket request: 426 names the protocol required.
-  if (!listContainsToken(values[Tag.UPGRADE] ?? NONE, 'websocket')) return rejection('invalid-upgrade');
+  if (!listContainsToken(values[Tag.UPGRADE] ?? NONE, 'websocket')) return 'invalid-upgrade';
   // RFC 6455 4.2.1: "A |Connection| header field that includes the token
   // "Upgrade", treated as an ASCII case-insensitive value."
-  if (!listContainsToken(values[Tag.CONNECTION] ?? NONE, 'upgrade')) return rejection('invalid-connection');
+  if (!listContainsToken(values[Tag.CONNECTION] ?? NONE, 'upgrade')) return 'invalid-connection';
   // Sec-WebSocket-Version before the key: older drafts send other key headers.
   const offer = offerOf(values);
-  if (typeof offer === 'string') return rejection(offer);
+  if (typeof offer === 'string') return offer;
   // RFC 6455 4.2.1: "A |Sec-WebSocket-Key| header field with a base64-encoded
   // value that, when decoded, is 16 bytes in length."
   const keys = values[Tag.KEY] ?? NONE;
-  if (keys.length !== 1 || !isValidKey(keys[0]!)) return rejection('invalid-key');
+  if (keys.length !== 1 || !isValidKey(keys[0]!)) return 'invalid-key';
   // A GET with content would leave no way to tell the content from the
   // frames after the head: refused rather than guessed at.
-  if (values[Tag.TRANSFER_ENCODING] || values[Tag.CONTENT_LENGTH]?.some((length) => !/^0+$/.test(length))) {
-    return rejection('unexpected-content');
-  }
+  if (values[Tag.TRANSFER_ENCODING] || values[Tag.CONTENT_LENGTH]?.some((length) => !/^0+$/.test(length))) return 'unexpected-content';
   return {
     type: 'request',
     method,

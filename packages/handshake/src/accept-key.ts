@@ -11,7 +11,7 @@ export type RandomSource = (target: Uint8Array) => void;
 /** `globalThis.crypto.getRandomValues`, looked up when first needed. */
 export const defaultRandom: RandomSource = (target) => {
   if (typeof crypto === 'undefined' || typeof crypto.getRandomValues !== 'function') {
-    throw new Error('no crypto: pass a random option');
+    throw new Error('no crypto.getRandomValues: pass a random option');
   }
   crypto.getRandomValues(target);
 };

@@ -181,7 +181,7 @@ export function listContainsToken(values: readonly string[], token: string): boo
  */
 export function formatExtensionList(extensions: readonly Extension[]): string {
   const token = (text: unknown): string => {
-    if (!isToken(text)) throw new TypeError(`${JSON.stringify(text)} is not a token`);
+    if (!isToken(text)) throw new TypeError(`extension part ${JSON.stringify(text)} is not a token`);
     return text;
   };
   return extensions.map(({ name, params }) => token(name) + params.map((param) => `; ${token(param.name)}${param.value === null ? '' : `=${token(param.value)}`}`).join('')).join(', ');

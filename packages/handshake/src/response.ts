@@ -76,12 +76,12 @@ export function validateAcceptOptions(offer: Offer, options: AcceptOptions = {},
  */
 export function validateRejectOptions(options: RejectOptions, refused: HeaderFilter = refusedInReject): RejectChoice {
   const { status, body = NO_BYTES } = options;
-  if (!Number.isInteger(status) || status < 300 || status > 599 || status === 304) throw new RangeError(`bad reject() status ${status}`);
+  if (!Number.isInteger(status) || status < 300 || status > 599 || status === 304) throw new RangeError(`reject() status ${status} is not 300-599 (or is 304)`);
   const headers = validateHeaderList(options.headers ?? NONE, 'reject() headers', refused);
   if (typeof body === 'string') {
     return { status, headers: headerValues(headers, 'content-type').length > 0 ? headers : [...headers, ['Content-Type', 'text/plain; charset=utf-8']], body: utf8.encode(body) };
   }
-  if (!(body instanceof Uint8Array)) throw new TypeError('bad reject() body');
+  if (!(body instanceof Uint8Array)) throw new TypeError('reject() body must be bytes or a string');
   return { status, headers, body };
 }
 

@@ -120,7 +120,7 @@ export class ServerHandshake {
   }
 
   #awaiting(action: string): RequestEvent {
-    if (this.#state !== 'awaiting-decision') throw new Error(`${action}() in state ${this.#state}`);
+    if (this.#state !== 'awaiting-decision') throw new Error(`${action}() needs a request event; the handshake is ${this.#state}`);
     return this.#request!;
   }
 

@@ -322,7 +322,7 @@ export class FrameParser {
     return HEADER;
   }
 
-  /** A piece of a data frame: whatever of it this chunk holds, unmasked in place. */
+  /** A piece of a data frame: whatever of it this chunk holds, unmasked in place unless `deferUnmask` says otherwise. */
   private readData(): number {
     const chunk = this.#chunk;
     const pos = this.#pos;

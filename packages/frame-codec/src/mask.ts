@@ -18,9 +18,7 @@ const WORD_THRESHOLD = 32;
  * endianness does not matter.
  */
 export function maskBytes(data: Uint8Array, key: Uint8Array, keyOffset: number, start: number, end: number): void {
-  if (end - start >= SIMD_THRESHOLD && simd !== null && (simd !== undefined || loadSimd() !== null)) {
-    return maskSimd(data, key, keyOffset, start, end);
-  }
+  if (end - start >= SIMD_THRESHOLD && simdReady()) return xorSimd(data, start, data, start, end - start, key, keyOffset);
   let i = start;
   const base = data.byteOffset;
   // data[i] is XORed with key[(shift + i) & 3].
@@ -105,6 +103,11 @@ interface Simd {
 /** Undefined until first needed; null where WebAssembly or its SIMD is missing or forbidden. */
 let simd: Simd | null | undefined;
 
+/** Whether SIMD masking can be used, loading the module the first time. */
+function simdReady(): boolean {
+  return simd !== null && (simd !== undefined || loadSimd() !== null);
+}
+
 function loadSimd(): Simd | null {
   simd = null;
   try {
@@ -116,10 +119,6 @@ function loadSimd(): Simd | null {
   return simd;
 }
 
-function maskSimd(data: Uint8Array, key: Uint8Array, keyOffset: number, start: number, end: number): void {
-  xorSimd(data, start, data, start, end - start, key, keyOffset);
-}
-
 /**
  * Writes `src` unmasked into `dst` from `dst[at]` on, where `src[0]` is byte
  * number `keyOffset` of the frame payload; `src` is left as it was. One pass
@@ -127,9 +126,7 @@ function maskSimd(data: Uint8Array, key: Uint8Array, keyOffset: number, start: n
  */
 export function unmaskInto(src: Uint8Array, key: Uint8Array, keyOffset: number, dst: Uint8Array, at: number): void {
   const n = src.length;
-  if (n >= SIMD_THRESHOLD && simd !== null && (simd !== undefined || loadSimd() !== null)) {
-    return xorSimd(src, 0, dst, at, n, key, keyOffset);
-  }
+  if (n >= SIMD_THRESHOLD && simdReady()) return xorSimd(src, 0, dst, at, n, key, keyOffset);
   dst.set(src, at);
   maskBytes(dst, key, keyOffset, at, at + n);
 }

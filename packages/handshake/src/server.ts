@@ -233,19 +233,21 @@ export function rejection(code: RejectCode, status: number = STATUS[code] ?? 400
  * Sec-WebSocket-Extensions), Sec-WebSocket-Key, content.
  */
 function checkRequest(parser: HeadParser): RequestEvent | RejectEvent {
-  const result = checkFields(parser);
-  if (typeof result !== 'string') return result;
+  const checked = checkFields(parser);
+  const result = typeof checked === 'string' ? rejection(checked) : checked;
+  if (result.type === 'request') return result;
   const { method, target, headers, versionMajor } = parser;
-  // HTTP/1.0 is understood (400, not 505), but the handshake needs 1.1.
-  return { ...rejection(result, versionMajor === 1 && result === 'unsupported-http-version' ? 400 : undefined), request: { method, target, httpVersion: `${versionMajor}.${parser.versionMinor}`, headers } };
+  return { ...result, request: { method, target, httpVersion: `${versionMajor}.${parser.versionMinor}`, headers } };
 }
 
-/** The checks themselves (see checkRequest), in order: the request, or the code of the first rule broken. */
-function checkFields(parser: HeadParser): RequestEvent | RejectCode {
+/** The checks themselves (see checkRequest), in order: the request, or the first rule broken (mostly its code). */
+function checkFields(parser: HeadParser): RequestEvent | RejectEvent | RejectCode {
   const { method, target, headers } = parser;
   // RFC 6455 4.1: "The method of the request MUST be GET, and the HTTP
-  // version MUST be at least 1.1." Major versions other than 1 get 505.
-  if (parser.versionMajor !== 1 || parser.versionMinor === 0) return 'unsupported-http-version';
+  // version MUST be at least 1.1." Major versions other than 1 get 505;
+  // HTTP/1.0 is understood (400, not 505), but the handshake needs 1.1.
+  if (parser.versionMajor !== 1) return 'unsupported-http-version';
+  if (parser.versionMinor === 0) return rejection('unsupported-http-version', 400);
   if (method !== 'GET') return 'method-not-allowed';
   const form = parseRequestTarget(target);
   if (form === null) return 'invalid-target';
